@@ -1,0 +1,83 @@
+namespace Ingest.Protocol.Primitives;
+
+/// <summary>Whether a raw field holds a measurement or one of the standards' "abnormal"/"invalid" sentinels.</summary>
+public enum ValueStatus : byte
+{
+    Valid = 0,
+    /// <summary>0xFE, 0xFFFE, 0xFFFFFFFE: the terminal reports the value as abnormal.</summary>
+    Abnormal = 1,
+    /// <summary>0xFF, 0xFFFF, 0xFFFFFFFF: the terminal reports the value as invalid (not available).</summary>
+    Invalid = 2,
+}
+
+/// <summary>Classifies raw field values by the sentinel rules of GB/T 32960.3 and HJ 1239.2.</summary>
+public static class Sentinel
+{
+    public static ValueStatus OfByte(byte raw) => raw switch
+    {
+        0xFE => ValueStatus.Abnormal,
+        0xFF => ValueStatus.Invalid,
+        _ => ValueStatus.Valid,
+    };
+
+    /// <param name="raw">The WORD as read big-endian.</param>
+    /// <param name="acceptSwapped">
+    /// Also treat 0xFEFF as abnormal: some HJ 1239 terminals write the sentinel little-endian (a known firmware bug).
+    /// Only pass true where 0xFEFF is outside the field's valid range.
+    /// </param>
+    public static ValueStatus OfWord(ushort raw, bool acceptSwapped = false) => raw switch
+    {
+        0xFFFE => ValueStatus.Abnormal,
+        0xFFFF => ValueStatus.Invalid,
+        0xFEFF when acceptSwapped => ValueStatus.Abnormal,
+        _ => ValueStatus.Valid,
+    };
+
+    public static ValueStatus OfDWord(uint raw) => raw switch
+    {
+        0xFFFFFFFE => ValueStatus.Abnormal,
+        0xFFFFFFFF => ValueStatus.Invalid,
+        _ => ValueStatus.Valid,
+    };
+}
+
+/// <summary>
+/// A field in engineering units: <c>raw * scale + offset</c>, or a sentinel status with no number. Decoders keep
+/// the raw integer for exact re-encoding and expose this for consumers, so no sentinel ever becomes a number such
+/// as 1766.97 °C.
+/// </summary>
+public readonly record struct Scaled(ValueStatus Status, double Value)
+{
+    public bool IsValid => Status == ValueStatus.Valid;
+
+    /// <summary>The number, or null for a sentinel.</summary>
+    public double? AsNullable => IsValid ? Value : null;
+
+    public static Scaled FromByte(byte raw, double scale = 1, double offset = 0)
+    {
+        var status = Sentinel.OfByte(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+    }
+
+    public static Scaled FromWord(ushort raw, double scale = 1, double offset = 0, bool acceptSwapped = false)
+    {
+        var status = Sentinel.OfWord(raw, acceptSwapped);
+        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+    }
+
+    public static Scaled FromDWord(uint raw, double scale = 1, double offset = 0)
+    {
+        var status = Sentinel.OfDWord(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+    }
+
+    /// <summary>Removes binary noise (0.1 * 3 = 0.30000000000000004) so JSON and storage show what the terminal meant.</summary>
+    private static double Round(double v) => Math.Round(v, 9);
+
+    public override string ToString() => Status switch
+    {
+        ValueStatus.Abnormal => "abnormal",
+        ValueStatus.Invalid => "invalid",
+        _ => Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
