@@ -4,6 +4,7 @@
 #   scripts/services.sh install                 apt-get install clickhouse-server clickhouse-client redis-server (when missing)
 #   scripts/services.sh start  [clickhouse|redis|all]   start (idempotent: a running instance is left alone)
 #   scripts/services.sh stop   [clickhouse|redis|all]   stop what this folder's pid files name
+#   scripts/services.sh kill   [clickhouse|redis|all]   SIGKILL what the pid files name (crash tests)
 #   scripts/services.sh status [clickhouse|redis|all]   exit 0 when every named service answers
 #   scripts/services.sh env                     print the export lines the ingest host and the tests read
 #
@@ -67,11 +68,19 @@ ch_url() { printf 'http://127.0.0.1:%s' "$ch_http_port"; }
 
 ch_pings() { curl -fsS --max-time 2 "$(ch_url)/ping" >/dev/null 2>&1; }
 
+# Running and not a zombie (an orphan whose parent does not reap it still answers kill -0).
+proc_running() { # pid
+    kill -0 "$1" 2>/dev/null || return 1
+    local state
+    state="$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)"
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 pid_alive() { # pid file
     [ -f "$1" ] || return 1
     local pid
     pid="$(cat "$1" 2>/dev/null || true)"
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+    [ -n "$pid" ] && proc_running "$pid"
 }
 
 # Writes a private copy of the packaged config: own folders, own ports, loopback only, UTC.
@@ -139,7 +148,7 @@ ch_stop() {
     pid="$(cat "$ch_pid_file")"
     log "stopping clickhouse (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do
+    while proc_running "$pid"; do
         waited=$((waited + 1))
         if [ "$waited" -ge $((ch_stop_timeout_s * 10)) ]; then
             log "clickhouse did not stop within ${ch_stop_timeout_s}s: killing it"
@@ -150,6 +159,8 @@ ch_stop() {
     done
     rm -f "$ch_pid_file"
 }
+
+ch_kill() { kill_by_pid_file clickhouse "$ch_pid_file"; }
 
 ch_status() {
     if ch_pings; then
@@ -198,7 +209,7 @@ redis_stop() {
     pid="$(cat "$redis_pid_file")"
     log "stopping redis (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do
+    while proc_running "$pid"; do
         waited=$((waited + 1))
         if [ "$waited" -ge 300 ]; then
             kill -KILL "$pid" 2>/dev/null || true
@@ -209,6 +220,8 @@ redis_stop() {
     rm -f "$redis_pid_file"
 }
 
+redis_kill() { kill_by_pid_file redis "$redis_pid_file"; }
+
 redis_status() {
     if redis_pings; then
         log "redis up: 127.0.0.1:$redis_port pid $(cat "$redis_pid_file" 2>/dev/null || echo '?')"
@@ -216,6 +229,21 @@ redis_status() {
         log "redis down: 127.0.0.1:$redis_port"
         return 1
     fi
+}
+
+# A crash, not a shutdown: SIGKILL, then wait until the process is gone.
+kill_by_pid_file() { # name pid-file
+    if ! pid_alive "$2"; then
+        rm -f "$2"
+        log "$1 not running"
+        return 0
+    fi
+    local pid
+    pid="$(cat "$2")"
+    log "killing $1 (pid $pid)"
+    kill -KILL "$pid" 2>/dev/null || true
+    while proc_running "$pid"; do sleep 0.05; done
+    rm -f "$2"
 }
 
 # ---------------------------------------------------------------------------------------------------------- env
@@ -250,10 +278,11 @@ case "${1:-}" in
     install) install_packages ;;
     start) each start "${2:-all}" ;;
     stop) each stop "${2:-all}" ;;
+    kill) each kill "${2:-all}" ;;
     status) each status "${2:-all}" ;;
     env) print_env ;;
     *)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
 esac

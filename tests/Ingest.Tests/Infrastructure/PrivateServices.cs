@@ -36,6 +36,9 @@ public sealed class PrivateService : IAsyncDisposable
 
     public Task StopAsync() => ServicesScript.RunAsync(_environment, "stop", _service);
 
+    /// <summary>SIGKILL: a crash in the middle of whatever the server was doing.</summary>
+    public Task KillAsync() => ServicesScript.RunAsync(_environment, "kill", _service);
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
