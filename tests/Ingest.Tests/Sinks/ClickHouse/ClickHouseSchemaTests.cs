@@ -84,7 +84,7 @@ public sealed class ClickHouseSchemaTests
             Endpoint = "http://127.0.0.1:1", Database = "telematics", Cluster = "telematics_cluster",
         });
 
-        var script = new ClickHouseSchema(database).RenderScript();
+        var script = OneLine(new ClickHouseSchema(database).RenderScript());
 
         Assert.Contains("CREATE DATABASE IF NOT EXISTS `telematics` ON CLUSTER `telematics_cluster`", script);
         Assert.Contains(
@@ -104,7 +104,7 @@ public sealed class ClickHouseSchemaTests
     {
         using var database = new ClickHouseDatabase(new ClickHouseOptions { Endpoint = "http://127.0.0.1:1" });
 
-        var script = new ClickHouseSchema(database).RenderScript();
+        var script = OneLine(new ClickHouseSchema(database).RenderScript());
 
         Assert.DoesNotContain("ON CLUSTER", script);
         Assert.Contains("ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(collection_time) ORDER BY (vin, collection_time, node, spool_offset, item_index)", script);
@@ -114,4 +114,7 @@ public sealed class ClickHouseSchemaTests
             Assert.Contains("node", table.OrderBy);
         }
     }
+
+    private static string OneLine(string script) =>
+        System.Text.RegularExpressions.Regex.Replace(script, @"\s+", " ").Replace("( ", "(").Replace(" )", ")");
 }

@@ -74,12 +74,14 @@ public sealed class ClickHouseSchema
         {
             statements.AddRange(step switch
             {
-                SchemaStep.CreateTable create => CreateTableSql(create.Table),
+                SchemaStep.CreateTable create => CreateTableSql(create.Table, multiline: true),
                 SchemaStep.AddColumn add => AddColumnSql(add),
                 _ => [],
             });
         }
-        return string.Join(";\n\n", statements) + ";\n";
+        return string.Join(";\n\n", statements.Select(s => s.Replace(") ENGINE", ")\nENGINE", StringComparison.Ordinal)
+            .Replace(" PARTITION BY", "\nPARTITION BY", StringComparison.Ordinal)
+            .Replace(" ORDER BY", "\nORDER BY", StringComparison.Ordinal))) + ";\n";
     }
 
     private async Task ApplyAsync(SchemaStep step, CancellationToken cancellationToken)
@@ -156,16 +158,17 @@ public sealed class ClickHouseSchema
             $"ENGINE = {engine} ORDER BY version";
     }
 
-    private IEnumerable<string> CreateTableSql(ClickHouseTable table)
+    private IEnumerable<string> CreateTableSql(ClickHouseTable table, bool multiline = false)
     {
+        var columns = multiline ? table.ColumnListSqlMultiline : table.ColumnListSql;
         if (_database.Cluster is not { } cluster)
         {
-            yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(table.Name)} ({table.ColumnListSql}) " +
+            yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(table.Name)} ({columns}) " +
                 $"ENGINE = ReplacingMergeTree PARTITION BY {table.PartitionBy} ORDER BY {table.OrderBy}";
             yield break;
         }
         var local = table.Name + "_local";
-        yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(local)}{OnCluster} ({table.ColumnListSql}) " +
+        yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(local)}{OnCluster} ({columns}) " +
             $"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{_database.Database}/{local}', '{{replica}}') " +
             $"PARTITION BY {table.PartitionBy} ORDER BY {table.OrderBy}";
         yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(table.Name)}{OnCluster} AS {_database.Qualified(local)} " +

@@ -39,4 +39,7 @@ public sealed class ClickHouseTable
     public IReadOnlyList<string> ColumnNames { get; }
 
     public string ColumnListSql => string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}"));
+
+    /// <summary>One column per line, for scripts people read.</summary>
+    public string ColumnListSqlMultiline => "\n    " + string.Join(",\n    ", Columns.Select(c => $"{c.Name} {c.Type}")) + "\n";
 }
