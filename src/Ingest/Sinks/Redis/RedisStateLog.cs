@@ -33,7 +33,7 @@ internal static partial class RedisStateLog
         Message = "Redis commands for {Updates} state updates failed: {Reason}")]
     public static partial void CommandsFailed(ILogger logger, int updates, string reason);
 
-    [LoggerMessage(EventId = 3107, EventName = "RedisStateSpoolReadFailed", Level = LogLevel.Error,
-        Message = "Reading the spool for vehicle state after committed offset {CommittedOffset} failed (attempt {Attempt}); retrying in {RetryDelay}")]
+    [LoggerMessage(EventId = 3107, EventName = "RedisStateSpoolFailed", Level = LogLevel.Error,
+        Message = "Reading or committing the spool for vehicle state at committed offset {CommittedOffset} failed (attempt {Attempt}); retrying in {RetryDelay}")]
     public static partial void SpoolReadFailed(ILogger logger, long committedOffset, int attempt, TimeSpan retryDelay, Exception exception);
 }

@@ -130,7 +130,19 @@ public sealed class RedisStateSink : BackgroundService
                 return;
             }
 
-            await consumer.CommitAsync(batch.NextOffset, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await consumer.CommitAsync(batch.NextOffset, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The updates are applied; re-applying them after the rewind is harmless (the merge is idempotent).
+                _metrics.Error("commit");
+                var delay = _backoff.NextDelay();
+                RedisStateLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
+                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             Interlocked.Exchange(ref _committedOffset, batch.NextOffset);
             if (_backoff.Failures > 0)
             {
