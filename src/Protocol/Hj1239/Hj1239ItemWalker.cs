@@ -165,8 +165,8 @@ public ref struct Hj1239ItemWalker
             return false;
         }
         _done = true;
-        _error = known
-            ? new DecodeError(DecodeErrorKind.Truncated, DataUnitOffset + _position, prefix + bodyLength, remaining)
+        _error = known || Layout == Hj1239Layout.Hj1239 && IsSm2RLength(type)
+            ? new DecodeError(DecodeErrorKind.Truncated, DataUnitOffset + _position, known ? prefix + bodyLength : -1, remaining)
             : new DecodeError(DecodeErrorKind.UnknownInfoType, DataUnitOffset + _position, -1, type);
         return false;
     }
@@ -179,6 +179,12 @@ public ref struct Hj1239ItemWalker
         }
         return Completed;
     }
+
+    /// <summary>
+    /// An SM2 R is 32 bytes (33 with a sign byte); neither is an info type, so such a byte where an item or the
+    /// signature should start, with too few bytes behind it, is a signature cut short rather than an unknown type.
+    /// </summary>
+    private static bool IsSm2RLength(byte value) => value is 32 or 33;
 
     /// <summary>True when <c>R length + R + S length + S</c> starting at <paramref name="at"/> ends exactly at the end of <paramref name="data"/>.</summary>
     internal static bool SignatureEndsAt(ReadOnlySpan<byte> data, int at) => SignatureLength(data, at) == data.Length - at;
