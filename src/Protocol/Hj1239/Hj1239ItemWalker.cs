@@ -157,7 +157,9 @@ public ref struct Hj1239ItemWalker
             _position += prefix + bodyLength;
             return true;
         }
-        if (Layout == Hj1239Layout.Hj1239 && SignatureEndsAt(_data, _position))
+        // A byte that names an info type always starts an item: an R length equal to a type code cannot be told
+        // from a cut item (the encoder refuses to write one), so only other bytes may start the signature.
+        if (!known && Layout == Hj1239Layout.Hj1239 && SignatureEndsAt(_data, _position))
         {
             _signatureOffset = _position;
             _position = _data.Length;

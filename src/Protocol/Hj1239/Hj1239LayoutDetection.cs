@@ -65,8 +65,8 @@ public static class Hj1239LayoutDetection
 
     /// <summary>
     /// True when the data unit follows the 2019 draft seen in vectors/tiza_sih_TestMain: time(6) + serial WORD, then
-    /// repeated type + body + its own R/S signature (length-prefixed) after every item. A legacy variant that this
-    /// codec recognises in order to reject it clearly, not to decode it.
+    /// repeated type + body + its own 32-byte R and 32-byte S (each length-prefixed) after every item. A legacy
+    /// variant that this codec recognises in order to reject it clearly, not to decode it.
     /// </summary>
     /// <param name="dataUnit">The data unit.</param>
     /// <param name="firstSignatureOffset">Offset in the data unit of the first per-item R length byte.</param>
@@ -87,7 +87,7 @@ public static class Hj1239LayoutDetection
             }
             position += 1 + bodyLength;
             int signature = Hj1239ItemWalker.SignatureLength(dataUnit, position);
-            if (signature < 0)
+            if (signature != 2 + 2 * Sm2ComponentLength || dataUnit[position] != Sm2ComponentLength)
             {
                 return false;
             }
@@ -99,6 +99,9 @@ public static class Hj1239LayoutDetection
         }
         return true;
     }
+
+    /// <summary>The draft's per-item R and S are 32 bytes each, like an SM2 signature's.</summary>
+    private const int Sm2ComponentLength = 32;
 
     private static WalkOutcome DryWalk(ReadOnlySpan<byte> dataUnit, Hj1239Layout layout)
     {
