@@ -53,8 +53,9 @@ public static class Hj1239Decoder
             error = new DecodeError(DecodeErrorKind.Length, 22, dataUnit.Length, header.DataLength);
             return false;
         }
-        var resolved = Hj1239LayoutDetection.Resolve(layout, header.Command, dataUnit);
-        if (!TryDecodeBody(header, dataUnit, resolved, out var body, out error))
+        bool encrypted = IsEncrypted(header.Encryption) && !dataUnit.IsEmpty;
+        var resolved = Hj1239LayoutDetection.Resolve(layout, header.Command, dataUnit, encrypted);
+        if (!TryDecodeBody(header, dataUnit, resolved, encrypted, out var body, out error))
         {
             return false;
         }
@@ -62,10 +63,10 @@ public static class Hj1239Decoder
         return true;
     }
 
-    private static bool TryDecodeBody(in FrameHeader header, ReadOnlySpan<byte> data, Hj1239Layout layout,
+    private static bool TryDecodeBody(in FrameHeader header, ReadOnlySpan<byte> data, Hj1239Layout layout, bool encrypted,
         [NotNullWhen(true)] out Hj1239Body? body, out DecodeError error)
     {
-        if (IsEncrypted(header.Encryption) && !data.IsEmpty)
+        if (encrypted)
         {
             body = new Hj1239RawBody(Hj1239RawReason.Encrypted, data.ToArray());
             error = default;

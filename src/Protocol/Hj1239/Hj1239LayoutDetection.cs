@@ -26,10 +26,10 @@ public static class Hj1239LayoutDetection
 
     /// <summary>
     /// The layout to report for a frame given the listener's setting: the setting itself when fixed; otherwise the
-    /// detected layout for 0x02/0x03, <see cref="Hj1239Layout.Hj1239"/> for HJ-only commands and
-    /// <see cref="Hj1239Layout.Auto"/> (undetermined) for the rest.
+    /// detected layout for a readable 0x02/0x03, <see cref="Hj1239Layout.Hj1239"/> for HJ-only commands and
+    /// <see cref="Hj1239Layout.Auto"/> (undetermined) for the rest, encrypted reports included.
     /// </summary>
-    public static Hj1239Layout Resolve(Hj1239Layout configured, byte command, ReadOnlySpan<byte> dataUnit)
+    public static Hj1239Layout Resolve(Hj1239Layout configured, byte command, ReadOnlySpan<byte> dataUnit, bool encrypted = false)
     {
         if (configured != Hj1239Layout.Auto)
         {
@@ -37,7 +37,7 @@ public static class Hj1239LayoutDetection
         }
         return command switch
         {
-            Hj1239Command.Realtime or Hj1239Command.Reissue => ChooseDataLayout(dataUnit),
+            Hj1239Command.Realtime or Hj1239Command.Reissue when !encrypted => ChooseDataLayout(dataUnit),
             Hj1239Command.RemovalAlarm or Hj1239Command.Activation or Hj1239Command.ActivationResponse
                 or Hj1239Command.ParameterQuery => Hj1239Layout.Hj1239,
             _ => Hj1239Layout.Auto,
