@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
@@ -36,6 +37,35 @@ public static class Hj1239Decoder
             return false;
         }
         return TryDecode(header, frame.Slice(FrameHeader.Size, header.DataLength), layout, out result, out error);
+    }
+
+    /// <summary>
+    /// Decodes one whole frame held in a pipe buffer. A single segment is decoded in place; a frame spread over
+    /// segments is copied once into a pooled buffer (the decoded frame never refers to its input).
+    /// </summary>
+    public static bool TryDecode(in ReadOnlySequence<byte> frame, Hj1239Layout layout, [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return TryDecode(frame.FirstSpan, layout, out result, out error);
+        }
+        if (frame.Length > WholeFrameOptions.MaxFrameBytes)
+        {
+            result = null;
+            error = new DecodeError(DecodeErrorKind.Length, 22, WholeFrameOptions.MaxFrameBytes, frame.Length);
+            return false;
+        }
+        int length = (int)frame.Length;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(rented);
+            return TryDecode(rented.AsSpan(0, length), layout, out result, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Decodes the data unit of a frame the framer has already validated (its header from the scan result).</summary>

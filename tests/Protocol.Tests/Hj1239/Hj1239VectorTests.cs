@@ -32,6 +32,18 @@ public class Hj1239VectorTests
     }
 
     [Theory]
+    [MemberData(nameof(Decodable))]
+    public void Real_frame_split_across_pipe_segments_decodes_the_same(Vector v)
+    {
+        foreach (int segment in new[] { 1, 2, 3, 7, 64 })
+        {
+            Assert.True(Hj1239Decoder.TryDecode(Segments.Split(v.Bytes, segment), Hj1239Layout.Auto, out var frame, out var error),
+                $"{segment}: {error}");
+            Assert.Equal(v.Bytes, Hj1239Encoder.Encode(frame));
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Rejected))]
     public void Rejected_frame_gives_a_typed_error_in_every_layout(Vector v)
     {
