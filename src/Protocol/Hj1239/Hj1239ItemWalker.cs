@@ -145,32 +145,36 @@ public ref struct Hj1239ItemWalker
         }
         byte type = _data[_position];
         int prefix = ItemPrefixSize(Layout);
-        bool known = Hj1239InfoTypes.IsKnown(type);
         var afterPrefix = remaining >= prefix ? _data[(_position + prefix)..] : default;
-        if (Hj1239InfoTypes.TryGetBodyLength(type, afterPrefix, out int bodyLength) && remaining >= prefix)
+        if (Hj1239InfoTypes.TryGetBodyLength(type, afterPrefix, out int bodyLength))
         {
-            item = Layout == Hj1239Layout.Hj1239
-                ? new Hj1239Item(type, Layout, 0, GbTime.Read(_data[(_position + 1)..]), DataUnitOffset + _position,
-                    _data.Slice(_position + prefix, bodyLength))
-                : new Hj1239Item(type, Layout, (ushort)(_data[_position + 1] << 8 | _data[_position + 2]), default,
-                    DataUnitOffset + _position, _data.Slice(_position + prefix, bodyLength));
+            item = ReadItem(type, prefix, bodyLength);
             _position += prefix + bodyLength;
             return true;
         }
+        _done = true;
+        bool known = Hj1239InfoTypes.IsKnown(type);
         // A byte that names an info type always starts an item: an R length equal to a type code cannot be told
         // from a cut item (the encoder refuses to write one), so only other bytes may start the signature.
         if (!known && Layout == Hj1239Layout.Hj1239 && SignatureEndsAt(_data, _position))
         {
             _signatureOffset = _position;
             _position = _data.Length;
-            _done = true;
             return false;
         }
-        _done = true;
         _error = known || Layout == Hj1239Layout.Hj1239 && IsSm2RLength(type)
             ? new DecodeError(DecodeErrorKind.Truncated, DataUnitOffset + _position, known ? prefix + bodyLength : -1, remaining)
             : new DecodeError(DecodeErrorKind.UnknownInfoType, DataUnitOffset + _position, -1, type);
         return false;
+    }
+
+    private readonly Hj1239Item ReadItem(byte type, int prefix, int bodyLength)
+    {
+        var body = _data.Slice(_position + prefix, bodyLength);
+        int offset = DataUnitOffset + _position;
+        return Layout == Hj1239Layout.Hj1239
+            ? new Hj1239Item(type, Layout, 0, GbTime.Read(_data[(_position + 1)..]), offset, body)
+            : new Hj1239Item(type, Layout, (ushort)(_data[_position + 1] << 8 | _data[_position + 2]), default, offset, body);
     }
 
     /// <summary>Walks to the end, discarding items; true when the data unit is well formed.</summary>
