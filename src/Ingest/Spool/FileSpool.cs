@@ -118,6 +118,7 @@ public sealed class FileSpool : IFrameSpool
             return ValueTask.FromCanceled<SpoolAppendResult>(cancellationToken);
         }
 
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (payload.IsEmpty || payload.Length > _options.MaxRecordBytes)
         {
             throw new ArgumentOutOfRangeException(
@@ -199,7 +200,10 @@ public sealed class FileSpool : IFrameSpool
             Interlocked.Read(ref _corruptionEvents));
     }
 
-    /// <summary>Stops accepting appends, commits every pending one, wakes waiting readers, and closes the files.</summary>
+    /// <summary>
+    /// Refuses new appends, commits every queued one (an append still waiting for room in a full batch may instead fail
+    /// with <see cref="ObjectDisposedException"/>, unacknowledged), wakes waiting readers, and closes the files.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

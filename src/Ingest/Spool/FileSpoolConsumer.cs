@@ -75,6 +75,7 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
         _spool.Commit(_registration, nextOffset);
+        _readOffset = Math.Max(_readOffset, nextOffset); // what is committed is never read again
         return ValueTask.CompletedTask;
     }
 

@@ -67,7 +67,8 @@ public interface ISpoolConsumer : IAsyncDisposable
 
     /// <summary>
     /// Persists (fsync) that every record before <paramref name="nextOffset"/> is done; after a restart reading resumes
-    /// there. Pass a <see cref="SpoolRecord.NextOffset"/> or <see cref="SpoolBatch.NextOffset"/>; committing a smaller
+    /// there; a read position behind it moves up to it. Pass a <see cref="SpoolRecord.NextOffset"/> or
+    /// <see cref="SpoolBatch.NextOffset"/>; committing a smaller
     /// offset than the committed one, or one beyond the durable end, throws.
     /// </summary>
     ValueTask CommitAsync(long nextOffset, CancellationToken cancellationToken);

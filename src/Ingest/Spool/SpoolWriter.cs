@@ -32,6 +32,7 @@ internal sealed class SpoolWriter
     private long _segmentBase;
     private long _segmentRecordBytes;
     private bool _stopping;
+    private bool _exited;
     private SpoolFaultedException? _fault;
     private bool _rejecting;
 
@@ -167,13 +168,15 @@ internal sealed class SpoolWriter
     /// <summary>Gives budget back after retention deleted segment files.</summary>
     public void Release(long bytes) => Interlocked.Add(ref _usedBytes, -bytes);
 
-    /// <summary>Stops taking appends, commits what is pending, and ends the writer thread.</summary>
+    /// <summary>
+    /// Commits what is pending and ends the writer thread. Appenders waiting for room may still join the last batches;
+    /// one that comes after the writer found nothing left gets <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public async ValueTask StopAsync()
     {
         lock (_lock)
         {
             _stopping = true;
-            _batchTaken.TrySetResult();
         }
 
         _work.Release();
@@ -200,6 +203,8 @@ internal sealed class SpoolWriter
                     {
                         if (_stopping)
                         {
+                            _exited = true;
+                            _batchTaken.TrySetResult();
                             return;
                         }
 
@@ -312,7 +317,7 @@ internal sealed class SpoolWriter
             throw new SpoolFaultedException(_fault.InnerException!);
         }
 
-        ObjectDisposedException.ThrowIf(_stopping, this);
+        ObjectDisposedException.ThrowIf(_exited, this);
     }
 
     private void ReportBudgetTransition(EnqueueOutcome outcome, bool changed)
