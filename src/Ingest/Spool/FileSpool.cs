@@ -101,6 +101,7 @@ public sealed class FileSpool : IFrameSpool
     public static FileSpool Open(SpoolOptions options, ILogger<FileSpool>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Copy();
         options.ThrowIfInvalid();
         var started = Stopwatch.GetTimestamp();
         var directory = Path.GetFullPath(options.Directory);

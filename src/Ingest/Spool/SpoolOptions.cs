@@ -97,6 +97,9 @@ public sealed class SpoolOptions : IValidatableObject
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
         Validate().Select(message => new ValidationResult(message));
 
+    /// <summary>A copy, so later changes to a bound options object cannot reach a running spool.</summary>
+    internal SpoolOptions Copy() => (SpoolOptions)MemberwiseClone();
+
     internal void ThrowIfInvalid()
     {
         var errors = Validate();

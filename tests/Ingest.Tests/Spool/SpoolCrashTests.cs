@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Ingest.Spool;
 using SpoolCrashHost;
+using Xunit.Abstractions;
 
 namespace Ingest.Tests.Spool;
 
@@ -11,7 +12,7 @@ namespace Ingest.Tests.Spool;
 /// Kills a real process (SIGKILL) while it appends as fast as it can, then checks that every append it had
 /// acknowledged (printed) is in the reopened spool, byte for byte, and that recovery left a clean, appendable log.
 /// </summary>
-public class SpoolCrashTests
+public class SpoolCrashTests(ITestOutputHelper output)
 {
     private const int Writers = 32;
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(20);
@@ -27,6 +28,7 @@ public class SpoolCrashTests
         Assert.True(acknowledged.Count >= acknowledgementsBeforeKill, $"run {run}: only {acknowledged.Count} acknowledgements");
 
         await using var spool = FileSpool.Open(CrashHostOptions.For(dir.Path));
+        output.WriteLine($"run {run}: {acknowledged.Count} acknowledged, recovery {spool.Recovery}, cut {spool.Recovery.Truncation}");
         Assert.Empty(spool.Recovery.Corruptions);
         await using var consumer = spool.OpenConsumer("verify");
         var records = await consumer.ReadAllAsync();
