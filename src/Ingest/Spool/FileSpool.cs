@@ -13,15 +13,16 @@ namespace Ingest.Spool;
 /// </summary>
 /// <remarks>
 /// Why our own log rather than FasterLog (Microsoft.FASTER.Core 2.6.5), although a proven library was preferred:
-/// the loss contract depends on three properties — a commit is an fsync, a torn tail after SIGKILL or power loss is
-/// detected by a per-record checksum and cut, and an offset is never reused for a different record. FasterLog's
-/// commit goes through its device and commit-manager layers (checkpoint metadata files, page-aligned and sector-padded
-/// writes, its own logical addresses with gaps at page ends), so each property would have to be proven against that
-/// machinery and re-proven at every upgrade, and its addresses are not the contiguous byte offsets the consumers use
-/// as idempotency keys. It also brings its own scan iterators, commit metadata and truncation semantics for what is
-/// here about 1,000 lines: one write + <see cref="RandomAccess.FlushToDisk"/> per batch, CRC-32C over
-/// (length, offset, payload), tail truncation at open, temp-file-then-rename cursors. Those lines are tested directly,
-/// including a child process killed with SIGKILL while appending (tests/SpoolCrashHost).
+/// the loss contract rests on three properties: a commit is an fsync, a torn tail left by a crash is detected by a
+/// per-record checksum and cut, and an offset is never reused for another record. FasterLog's commit goes through its
+/// device and commit-manager layers (commit metadata files, page- and sector-aligned writes, logical addresses with
+/// gaps at page ends), so each property would have to be proven against that machinery, re-proven at every upgrade,
+/// and its addresses are not the contiguous byte offsets consumers use as idempotency keys. What the spool needs is
+/// small enough to own and test directly: one vectored write plus <see cref="RandomAccess.FlushToDisk"/> (fsync) per
+/// group commit, CRC-32C over (length, offset, payload) per record, a tail scan at open, temp-file-then-rename for
+/// segment creation and cursors, with fsync of the folder. Each piece is covered by tests, including a child process
+/// killed with SIGKILL while appending (tests/SpoolCrashHost); strace of that child shows one pwritev and one fsync
+/// per commit.
 /// </remarks>
 public sealed class FileSpool : IFrameSpool
 {

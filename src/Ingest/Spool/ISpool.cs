@@ -109,7 +109,7 @@ public sealed class SpoolBatch : IDisposable
 /// <param name="DiskBytes">Bytes of segment files on disk plus bytes accepted for the commit in progress.</param>
 /// <param name="DiskBudgetBytes">The configured budget.</param>
 /// <param name="NearBudget">DiskBytes is at or above the configured near-budget ratio.</param>
-/// <param name="Full">The last append was refused for lack of budget (cleared by the next accepted append).</param>
+/// <param name="Full">The last append was refused for lack of budget (cleared when space is freed or an append is accepted).</param>
 /// <param name="ConsumerOffsets">Committed offset per registered consumer.</param>
 /// <param name="Faulted">The writer stopped after an I/O error; appends fail until the host restarts the spool.</param>
 /// <param name="CorruptionEvents">Corrupt regions found since open (recovery plus readers skipping damaged data).</param>

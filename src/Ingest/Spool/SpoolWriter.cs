@@ -108,52 +108,33 @@ internal sealed class SpoolWriter
         offset = -1;
         wait = Task.CompletedTask;
         var recordBytes = SpoolFormat.RecordBytes(payload.Length);
-        bool wakeWriter, budgetStateChanged;
         EnqueueOutcome outcome;
+        bool wakeWriter = false, budgetStateChanged;
         lock (_lock)
         {
             ThrowIfClosed();
             var roll = _segmentRecordBytes > 0 && _segmentRecordBytes + recordBytes > _options.SegmentBytes;
-            var needed = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
-            if (Volatile.Read(ref _usedBytes) + needed > _options.DiskBudgetBytes)
+            var neededBytes = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
+            if (Volatile.Read(ref _usedBytes) + neededBytes > _options.DiskBudgetBytes)
             {
-                budgetStateChanged = !_rejecting;
-                _rejecting = true;
-                wakeWriter = false;
                 outcome = EnqueueOutcome.Full;
             }
             else if (!_pending.IsEmpty && (roll || _pending.Bytes + recordBytes > _options.MaxBatchBytes))
             {
                 // A batch never spans segments and never exceeds MaxBatchBytes: wait for the writer to take it.
                 wait = _batchTaken.Task;
-                budgetStateChanged = false;
-                wakeWriter = false;
                 outcome = EnqueueOutcome.BatchFull;
             }
             else
             {
-                if (roll)
-                {
-                    _segmentBase = _nextOffset;
-                    _segmentRecordBytes = 0;
-                }
-
                 wakeWriter = _pending.IsEmpty;
-                if (wakeWriter)
-                {
-                    _pending.Begin(_nextOffset, _segmentBase);
-                }
-
-                offset = _nextOffset;
-                _pending.Append(offset, payload);
-                _nextOffset += recordBytes;
-                _segmentRecordBytes += recordBytes;
-                Interlocked.Add(ref _usedBytes, needed);
-                budgetStateChanged = _rejecting;
-                _rejecting = false;
+                offset = AppendLocked(payload, roll, neededBytes);
                 wait = _pending.Committed.Task;
                 outcome = EnqueueOutcome.Enqueued;
             }
+
+            budgetStateChanged = outcome != EnqueueOutcome.BatchFull && _rejecting != (outcome == EnqueueOutcome.Full);
+            _rejecting = outcome == EnqueueOutcome.Full || (_rejecting && outcome == EnqueueOutcome.BatchFull);
         }
 
         if (wakeWriter)
@@ -161,12 +142,26 @@ internal sealed class SpoolWriter
             _work.Release();
         }
 
-        ReportBudgetTransition(outcome, budgetStateChanged);
+        ReportBudget(outcome, budgetStateChanged);
         return outcome;
     }
 
-    /// <summary>Gives budget back after retention deleted segment files.</summary>
-    public void Release(long bytes) => Interlocked.Add(ref _usedBytes, -bytes);
+    /// <summary>Gives budget back after retention deleted segment files; appends are tried again from here.</summary>
+    public void Release(long bytes)
+    {
+        Interlocked.Add(ref _usedBytes, -bytes);
+        bool wasRejecting;
+        lock (_lock)
+        {
+            wasRejecting = _rejecting;
+            _rejecting = false;
+        }
+
+        if (wasRejecting)
+        {
+            SpoolLog.BudgetAvailable(_logger, UsedBytes, _options.DiskBudgetBytes);
+        }
+    }
 
     /// <summary>
     /// Commits what is pending and ends the writer thread. Appenders waiting for room may still join the last batches;
@@ -182,6 +177,29 @@ internal sealed class SpoolWriter
         _work.Release();
         await _stopped.Task.ConfigureAwait(false);
         _handle.Dispose();
+    }
+
+    /// <summary>Assigns the next offset and copies the record into the pending batch. Caller holds <see cref="_lock"/>.</summary>
+    private long AppendLocked(ReadOnlySpan<byte> payload, bool roll, long neededBytes)
+    {
+        if (roll)
+        {
+            _segmentBase = _nextOffset;
+            _segmentRecordBytes = 0;
+        }
+
+        if (_pending.IsEmpty)
+        {
+            _pending.Begin(_nextOffset, _segmentBase);
+        }
+
+        var offset = _nextOffset;
+        _pending.Append(offset, payload);
+        var recordBytes = SpoolFormat.RecordBytes(payload.Length);
+        _nextOffset += recordBytes;
+        _segmentRecordBytes += recordBytes;
+        Interlocked.Add(ref _usedBytes, neededBytes);
+        return offset;
     }
 
     private void Run()
@@ -320,7 +338,7 @@ internal sealed class SpoolWriter
         ObjectDisposedException.ThrowIf(_exited, this);
     }
 
-    private void ReportBudgetTransition(EnqueueOutcome outcome, bool changed)
+    private void ReportBudget(EnqueueOutcome outcome, bool changed)
     {
         if (outcome == EnqueueOutcome.Full)
         {

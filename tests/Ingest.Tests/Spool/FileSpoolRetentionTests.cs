@@ -113,6 +113,7 @@ public class FileSpoolRetentionTests
         Assert.Equal(acknowledged.Select(a => a.Payload), records.Select(r => r.Payload));
 
         await consumer.CommitAsync(records[^1].NextOffset, CancellationToken.None);
+        Assert.False(spool.GetStats().Full); // a sealed segment was freed
         var again = await spool.AppendAsync(Payload(100, PayloadBytes), CancellationToken.None);
         Assert.Equal(SpoolAppendStatus.Committed, again.Status);
         Assert.Equal(full.NextOffset, again.Offset);
