@@ -14,7 +14,15 @@ namespace Ingest.Protocol.Gb32960;
 /// Body choice: a command frame (flag 0xFE) gets the command's layout; a reply (any other flag) gets
 /// <see cref="Reply"/>, except 0x0A (always an activation response) and 0x80 (a terminal's parameter list whatever
 /// its flag, because terminals are known to answer with 0xFE; a 0x80 frame that is exactly time + count + ids is a
-/// query). Data units that are encrypted (encryption byte other than 0x01) are not decrypted here.
+/// query).
+/// <para>
+/// Encryption: the codec holds no keys. A data unit whose encryption byte is not 0x01 is returned as a
+/// <see cref="RawBody"/> with <see cref="RawBody.Reason"/> = <see cref="DecodeErrorKind.Encrypted"/>: successfully
+/// (true) when its length is possible for the named algorithm (RSA: multiples of 64 bytes; AES-128/SM4: of 16; SM2:
+/// 96 or more), so it can be stored, relayed or decrypted later; as an <see cref="DecodeErrorKind.Encrypted"/> error
+/// (false) when it cannot be that ciphertext (for example a 31-byte plaintext login labelled RSA, or the abnormal
+/// and invalid codes 0xFE/0xFF). Empty data units need no decryption and decode normally.
+/// </para>
 /// </remarks>
 public static class Gb32960Decoder
 {
@@ -37,7 +45,7 @@ public static class Gb32960Decoder
     /// Validates <paramref name="frame"/> (header, length, check byte) and decodes its data unit.
     /// </summary>
     /// <returns>
-    /// True with a fully typed frame. False with <paramref name="error"/> set; then <paramref name="result"/> is null
+    /// True with a typed frame (a flagged <see cref="RawBody"/> for plausible ciphertext). False with <paramref name="error"/> set; then <paramref name="result"/> is null
     /// when the frame itself is unsound (Header, Length, Checksum, Truncated header), or a frame with a
     /// <see cref="RawBody"/> when only its data unit could not be decoded (Encrypted, UnknownCommand, Truncated,
     /// TrailingBytes, InvalidValue), so the bytes can still be stored or relayed unchanged.
@@ -58,6 +66,19 @@ public static class Gb32960Decoder
         var edition = Gb32960Editions.FromMarker(header.Marker);
         var data = new ReadOnlyMemory<byte>(frame.Slice(FrameHeader.Size, header.DataLength).ToArray());
 
+        if (header.Encryption != Gb32960Encryption.None && !data.IsEmpty)
+        {
+            // No keys here: a plausible ciphertext is a flagged raw body, an impossible one an error.
+            var encrypted = new RawBody { Data = data, Reason = DecodeErrorKind.Encrypted };
+            result = new Gb32960Frame(header, encrypted);
+            if (Ciphertext.IsPlausible(header.Encryption, data.Length, edition))
+            {
+                return true;
+            }
+            error = new DecodeError(DecodeErrorKind.Encrypted, 21, Gb32960Encryption.None, header.Encryption);
+            return false;
+        }
+
         error = DecodeBody(header, edition, data, out var body).Shift(FrameHeader.Size);
         if (error.IsError)
         {
@@ -72,10 +93,6 @@ public static class Gb32960Decoder
     private static DecodeError DecodeBody(in FrameHeader header, Gb32960Edition edition, ReadOnlyMemory<byte> data, out Gb32960Body? body)
     {
         body = null;
-        if (header.Encryption != Gb32960Encryption.None && !data.IsEmpty)
-        {
-            return new DecodeError(DecodeErrorKind.Encrypted, 21 - FrameHeader.Size, Gb32960Encryption.None, header.Encryption);
-        }
         byte command = header.Command;
         bool isCommand = header.ResponseFlag == Gb32960ResponseFlags.Command;
         bool v2025 = edition == Gb32960Edition.V2025;
