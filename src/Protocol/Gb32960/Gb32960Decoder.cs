@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
@@ -40,6 +41,36 @@ public static class Gb32960Decoder
     /// <inheritdoc cref="TryDecode(ReadOnlySpan{byte}, FramingOptions, out Gb32960Frame?, out DecodeError)"/>
     public static bool TryDecode(ReadOnlySpan<byte> frame, [NotNullWhen(true)] out Gb32960Frame? result, out DecodeError error) =>
         TryDecode(frame, WholeFrameOptions, out result, out error);
+
+    /// <summary>
+    /// Decodes one whole frame held in a pipe buffer. A frame split across segments is copied once into a pooled
+    /// buffer (the decoded frame owns its own copy of the data unit, so nothing refers to the pool afterwards).
+    /// </summary>
+    public static bool TryDecode(in ReadOnlySequence<byte> frame, FramingOptions options, [NotNullWhen(true)] out Gb32960Frame? result,
+        out DecodeError error)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return TryDecode(frame.FirstSpan, options, out result, out error);
+        }
+        if (frame.Length > options.MaxFrameBytes)
+        {
+            result = null;
+            error = new DecodeError(DecodeErrorKind.Length, 22, options.MaxFrameBytes, frame.Length);
+            return false;
+        }
+        int length = (int)frame.Length;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(rented);
+            return TryDecode(rented.AsSpan(0, length), options, out result, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     /// <summary>
     /// Validates <paramref name="frame"/> (header, length, check byte) and decodes its data unit.
@@ -96,10 +127,14 @@ public static class Gb32960Decoder
         byte command = header.Command;
         bool isCommand = header.ResponseFlag == Gb32960ResponseFlags.Command;
         bool v2025 = edition == Gb32960Edition.V2025;
+        if (!IsKnown(command, v2025))
+        {
+            return new DecodeError(DecodeErrorKind.UnknownCommand, 2 - FrameHeader.Size, -1, command);
+        }
         DecodeError error = default;
         switch (command)
         {
-            case Gb32960Command.ActivationResponse when v2025:
+            case Gb32960Command.ActivationResponse:
                 error = ActivationResponse.TryRead(data.Span, out var activationResponse);
                 body = activationResponse;
                 return error;
@@ -115,10 +150,6 @@ public static class Gb32960Decoder
                     body = queryResult;
                 }
                 return error;
-            case Gb32960Command.Activation or Gb32960Command.KeySync when !v2025:
-            case not (>= Gb32960Command.VehicleLogin and <= Gb32960Command.KeySync
-                or Gb32960Command.ParameterSet or Gb32960Command.TerminalControl):
-                return new DecodeError(DecodeErrorKind.UnknownCommand, 2 - FrameHeader.Size, -1, command);
         }
         if (!isCommand)
         {
@@ -174,4 +205,12 @@ public static class Gb32960Decoder
         }
         return error;
     }
+
+    private static bool IsKnown(byte command, bool v2025) => command switch
+    {
+        >= Gb32960Command.VehicleLogin and <= Gb32960Command.TimeSync => true,
+        >= Gb32960Command.Activation and <= Gb32960Command.KeySync => v2025,
+        Gb32960Command.ParameterQuery or Gb32960Command.ParameterSet or Gb32960Command.TerminalControl => true,
+        _ => false,
+    };
 }

@@ -49,6 +49,19 @@ public class Gb32960VectorTests
     }
 
     [Theory]
+    [MemberData(nameof(Decodable))]
+    public void Frames_split_across_pipe_segments_decode_like_contiguous_ones(Vector v)
+    {
+        var bytes = v.Bytes;
+        foreach (int size in new[] { 1, 2, 3, 7, 64 })
+        {
+            Assert.True(Gb32960Decoder.TryDecode(Segments.Split(bytes, size), Gb32960Decoder.WholeFrameOptions, out var frame, out var error),
+                $"{size}: {error}");
+            Assert.Equal(bytes, Gb32960Encoder.Encode(frame));
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(BadChecksum))]
     public void Frames_with_a_wrong_check_byte_give_a_checksum_error(Vector v)
     {
