@@ -76,8 +76,9 @@ public static class Gb32960Decoder
     /// Validates <paramref name="frame"/> (header, length, check byte) and decodes its data unit.
     /// </summary>
     /// <returns>
-    /// True with a typed frame (a flagged <see cref="RawBody"/> for plausible ciphertext). False with <paramref name="error"/> set; then <paramref name="result"/> is null
-    /// when the frame itself is unsound (Header, Length, Checksum, Truncated header), or a frame with a
+    /// True with a typed frame (a flagged <see cref="RawBody"/> for plausible ciphertext). False with
+    /// <paramref name="error"/> set; then <paramref name="result"/> is null when the frame itself is unsound (Header,
+    /// Length, Checksum, Truncated header), or a frame with a
     /// <see cref="RawBody"/> when only its data unit could not be decoded (Encrypted, UnknownCommand, Truncated,
     /// TrailingBytes, InvalidValue), so the bytes can still be stored or relayed unchanged.
     /// </returns>
