@@ -1,2 +1,4 @@
-// Entry point: "serve" runs the ingest host; "decode" is the engineers' frame decoder. Filled in by Hosting/.
-return 0;
+using Ingest.Tools;
+
+// "serve" runs the ingest server; "decode" is the engineers' frame decoder. See README.md.
+return await IngestCommandLine.RunAsync(args);

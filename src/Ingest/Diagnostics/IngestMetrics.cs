@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ingest.Protocol.Errors;
+
+namespace Ingest.Diagnostics;
+
+/// <summary>
+/// The terminal-facing instruments (meter "Ingest.Sessions"). Per-frame events are counted here, never logged.
+/// Names follow OpenTelemetry conventions; the Prometheus exporter turns dots into underscores.
+/// </summary>
+public sealed class IngestMetrics : IDisposable
+{
+    public const string MeterName = "Ingest.Sessions";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _connectionsOpened;
+    private readonly Counter<long> _connectionsClosed;
+    private readonly Counter<long> _connectionsRefused;
+    private readonly UpDownCounter<long> _connectionsActive;
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _frames;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _decodeErrors;
+    private readonly Counter<long> _rejectedFrames;
+    private readonly Counter<long> _replies;
+    private readonly Histogram<double> _ackLatency;
+
+    public IngestMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _connectionsOpened = _meter.CreateCounter<long>("ingest.connections.opened", "{connection}", "Terminal connections accepted.");
+        _connectionsClosed = _meter.CreateCounter<long>("ingest.connections.closed", "{connection}", "Terminal connections ended, by reason.");
+        _connectionsRefused = _meter.CreateCounter<long>("ingest.connections.refused", "{connection}", "Connections closed at once because the listener was full.");
+        _connectionsActive = _meter.CreateUpDownCounter<long>("ingest.connections.active", "{connection}", "Terminal connections open now.");
+        _logins = _meter.CreateCounter<long>("ingest.logins", "{login}", "Vehicle logins accepted.");
+        _frames = _meter.CreateCounter<long>("ingest.frames", "{frame}", "Frames accepted into the spool, by protocol and command.");
+        _bytes = _meter.CreateCounter<long>("ingest.bytes", "By", "Bytes of accepted frames, by protocol.");
+        _decodeErrors = _meter.CreateCounter<long>("ingest.decode.errors", "{error}", "Malformed input skipped by the framer, by kind.");
+        _rejectedFrames = _meter.CreateCounter<long>("ingest.frames.rejected", "{frame}", "Well-formed frames not accepted, by reason (vin_mismatch, spool_full, not_logged_in).");
+        _replies = _meter.CreateCounter<long>("ingest.replies", "{frame}", "Replies sent to terminals, by command.");
+        _ackLatency = _meter.CreateHistogram<double>("ingest.ack.latency", "ms",
+            "From a frame's last byte read to its reply written: spool commit included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 50, 100, 250, 1000] });
+    }
+
+    public void ConnectionOpened(string listener)
+    {
+        _connectionsOpened.Add(1, new KeyValuePair<string, object?>("listener", listener));
+        _connectionsActive.Add(1, new KeyValuePair<string, object?>("listener", listener));
+    }
+
+    public void ConnectionClosed(string listener, string reason)
+    {
+        _connectionsClosed.Add(1, new("listener", listener), new("reason", reason));
+        _connectionsActive.Add(-1, new KeyValuePair<string, object?>("listener", listener));
+    }
+
+    public void ConnectionRefused(string listener) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("listener", listener));
+
+    public void Login(string protocol) => _logins.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+
+    public void FrameAccepted(string protocol, string command, int length)
+    {
+        _frames.Add(1, new("protocol", protocol), new("command", command));
+        _bytes.Add(length, new KeyValuePair<string, object?>("protocol", protocol));
+    }
+
+    public void DecodeError(string listener, DecodeErrorKind kind, int bytes) =>
+        _decodeErrors.Add(1, new("listener", listener), new("kind", DiagnosticNames.Of(kind)));
+
+    public void FrameRejected(string listener, string reason) =>
+        _rejectedFrames.Add(1, new("listener", listener), new("reason", reason));
+
+    public void ReplySent(string command) => _replies.Add(1, new KeyValuePair<string, object?>("command", command));
+
+    public void AckLatency(long startTimestamp) =>
+        _ackLatency.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Stable lower-case names for metric tags, so a renamed enum member cannot silently split a series.</summary>
+public static class DiagnosticNames
+{
+    public static string Of(DecodeErrorKind kind) => kind switch
+    {
+        DecodeErrorKind.Junk => "junk",
+        DecodeErrorKind.Checksum => "checksum",
+        DecodeErrorKind.Length => "length",
+        DecodeErrorKind.Header => "header",
+        DecodeErrorKind.Truncated => "truncated",
+        DecodeErrorKind.TrailingBytes => "trailing_bytes",
+        DecodeErrorKind.UnknownCommand => "unknown_command",
+        DecodeErrorKind.UnknownInfoType => "unknown_info_type",
+        DecodeErrorKind.InvalidValue => "invalid_value",
+        DecodeErrorKind.Encrypted => "encrypted",
+        DecodeErrorKind.UnsupportedLayout => "unsupported_layout",
+        DecodeErrorKind.VinMismatch => "vin_mismatch",
+        _ => "none",
+    };
+
+    private static readonly string[] s_hex = Enumerable.Range(0, 256).Select(i => $"0x{i:X2}").ToArray();
+
+    /// <summary>"0x02" without allocating per frame.</summary>
+    public static string Hex(byte value) => s_hex[value];
+}

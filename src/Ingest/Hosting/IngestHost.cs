@@ -1,0 +1,114 @@
+using System.Net;
+using Ingest.Diagnostics;
+using Ingest.Http;
+using Ingest.Sessions;
+using Ingest.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Ingest.Hosting;
+
+/// <summary>Builds the ingest server on the Generic Host (via WebApplication, which adds Kestrel and routing).</summary>
+public static class IngestHost
+{
+    /// <summary>Friendly command-line switches for what operators set most; any "--Section:Key=value" also works.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new()
+    {
+        ["--port"] = "Ingest:Listeners:0:Port",
+        ["--listen-address"] = "Ingest:Listeners:0:Address",
+        ["--protocol"] = "Ingest:Listeners:0:Protocol",
+        ["--http"] = "Ingest:HttpUrl",
+        ["--node"] = "Ingest:NodeName",
+        ["--spool-dir"] = "Spool:Directory",
+        ["--clickhouse"] = "ClickHouse:Endpoint",
+        ["--redis"] = "Redis:Endpoint",
+    };
+
+    public const string EnvironmentPrefix = "INGEST_";
+
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddJsonFile("appsettings.json", optional: true);
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        configure?.Invoke(builder.Configuration);
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        builder.Services.AddOptions<IngestOptions>()
+            .Bind(builder.Configuration.GetSection(IngestOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IngestMetrics>();
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<ReplyWriter>();
+        builder.Services.AddSingleton<TerminalConnectionHandler>();
+        builder.Services.AddHostedService<IdleSweep>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Listeners
+            .Select(l => new ListenerRuntime(l)).ToList());
+
+        IngestComponents.Add(builder.Services, builder.Configuration);
+
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(IngestMetrics.MeterName, "Ingest.*", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+        builder.Services.AddOpenApi();
+
+        builder.WebHost.UseSockets(o =>
+        {
+            // Idle terminals must cost next to nothing: no buffer until data arrives, small pause thresholds.
+            o.WaitForDataBeforeAllocatingBuffer = true;
+            o.MaxReadBufferSize = 256 * 1024;
+            o.MaxWriteBufferSize = 64 * 1024;
+        });
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = null;
+            var sp = kestrel.ApplicationServices;
+            var options = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
+            var http = new Uri(options.HttpUrl);
+            kestrel.Listen(IPAddress.Parse(http.Host == "localhost" ? "127.0.0.1" : http.Host), http.Port);
+            TerminalListeners.Configure(kestrel, sp, sp.GetRequiredService<List<ListenerRuntime>>());
+        });
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        HttpEndpoints.Map(app);
+        return app;
+    }
+
+    internal static bool ValidateObject(IngestOptions options, out List<System.ComponentModel.DataAnnotations.ValidationResult> results)
+    {
+        results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        return results.Count == 0;
+    }
+
+    private sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, IngestOptions options) =>
+            ValidateObject(options, out var results)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(results.Select(r => r.ErrorMessage ?? "invalid"));
+    }
+}

@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Hosting;
+
+/// <summary>The "Ingest" configuration section: this node and its terminal listeners.</summary>
+public sealed class IngestOptions : IValidatableObject
+{
+    public const string Section = "Ingest";
+
+    /// <summary>This node's name, stored with every frame and in each vehicle's live state. Default: the host name.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>Terminal ports. At least one.</summary>
+    public List<ListenerOptions> Listeners { get; set; } = [];
+
+    /// <summary>Address and port of the HTTP surface (metrics, health, state, history). Default http://0.0.0.0:8080.</summary>
+    [Required]
+    public string HttpUrl { get; set; } = "http://0.0.0.0:8080";
+
+    /// <summary>How often idle connections are looked for. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long shutdown waits for sessions to drain in-flight frames into the spool. Default 10 s.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Listeners.Count == 0)
+        {
+            yield return new ValidationResult("Ingest:Listeners needs at least one terminal port (for example Ingest:Listeners:0:Port=32960).", [nameof(Listeners)]);
+        }
+        for (int i = 0; i < Listeners.Count; i++)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(Listeners[i], new ValidationContext(Listeners[i]), results, validateAllProperties: true))
+            {
+                foreach (var r in results)
+                {
+                    yield return new ValidationResult($"Ingest:Listeners:{i}: {r.ErrorMessage}", [nameof(Listeners)]);
+                }
+            }
+            if (!System.Net.IPAddress.TryParse(Listeners[i].Address, out _))
+            {
+                yield return new ValidationResult($"Ingest:Listeners:{i}:Address '{Listeners[i].Address}' is not an IP address.", [nameof(Listeners)]);
+            }
+        }
+        var ports = Listeners.Where(l => l.Port != 0).GroupBy(l => (l.Address, l.Port)).Where(g => g.Count() > 1);
+        foreach (var dup in ports)
+        {
+            yield return new ValidationResult($"Ingest:Listeners: {dup.Key.Address}:{dup.Key.Port} is configured twice.", [nameof(Listeners)]);
+        }
+        if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+        {
+            yield return new ValidationResult($"Ingest:HttpUrl '{HttpUrl}' must be an absolute http:// URL.", [nameof(HttpUrl)]);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+using Ingest.Protocol.Framing;
+
+namespace Ingest.Hosting;
+
+/// <summary>Which protocol family a terminal port speaks. The framer and decoder are chosen from it.</summary>
+public enum ListenerProtocol
+{
+    /// <summary>Accept every family, told apart by start marker and header byte 3.</summary>
+    Auto,
+    /// <summary>GB/T 32960.3 electric vehicles, 2016 ("##") and 2025 ("$$").</summary>
+    Gb32960,
+    /// <summary>HJ 1239.2 heavy-duty terminals (per-item collection time, SM2 signature).</summary>
+    Hj1239,
+    /// <summary>GB 17691-2018 Annex Q heavy-duty terminals (type + serial items, no replies).</summary>
+    Gb17691,
+}
+
+/// <summary>One TCP port that terminals connect to.</summary>
+public sealed class ListenerOptions
+{
+    /// <summary>Name used in metrics and logs; defaults to "protocol:port".</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Address to bind, default 0.0.0.0. Use 127.0.0.1 for tests.</summary>
+    [Required]
+    public string Address { get; set; } = "0.0.0.0";
+
+    /// <summary>TCP port, 1-65535 (0 picks a free port, for tests).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    public ListenerProtocol Protocol { get; set; } = ListenerProtocol.Auto;
+
+    /// <summary>Which uplink commands get a reply. Defaults follow the standards (see <see cref="ReplyPolicyOptions"/>).</summary>
+    public ReplyPolicyOptions Replies { get; set; } = new();
+
+    /// <summary>A connection with no bytes received for this long is closed. Default 180 s (3 missed 60 s heartbeats).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>Largest frame accepted, in bytes (header + data + check). Default 16 KiB.</summary>
+    [Range(64, 65556)]
+    public int MaxFrameBytes { get; set; } = FramingOptions.DefaultMaxFrameBytes;
+
+    /// <summary>Connections held at once on this port; more are accepted and closed at once, and counted. Default 200,000.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnections { get; set; } = 200_000;
+
+    /// <summary>
+    /// Accept frames before a vehicle login. The first frame's VIN then binds the connection as a login would.
+    /// Default true: terminals commonly send reissue data straight after a reconnect.
+    /// </summary>
+    public bool AllowFramesBeforeLogin { get; set; } = true;
+
+    public string DisplayName => Name ?? $"{Protocol.ToString().ToLowerInvariant()}:{Port}";
+
+    public FramingOptions ToFramingOptions() => new()
+    {
+        MaxFrameBytes = MaxFrameBytes,
+        Accepted = Protocol switch
+        {
+            ListenerProtocol.Gb32960 => AcceptedProtocols.Gb32960,
+            ListenerProtocol.Hj1239 or ListenerProtocol.Gb17691 => AcceptedProtocols.Hj1239,
+            _ => AcceptedProtocols.All,
+        },
+    };
+}
+
+/// <summary>
+/// Reply per uplink command. Login, heartbeat and time sync are always answered where the protocol has replies;
+/// realtime, reissue and logout acknowledgements vary by terminal model (GB/T 32960.3 leaves them optional).
+/// GB 17691 Annex Q terminals expect no reply at all, so a Gb17691 listener never sends any.
+/// </summary>
+public sealed class ReplyPolicyOptions
+{
+    public bool Login { get; set; } = true;
+    public bool Heartbeat { get; set; } = true;
+    public bool TimeSync { get; set; } = true;
+    public bool Realtime { get; set; } = true;
+    public bool Reissue { get; set; } = true;
+    public bool Logout { get; set; } = true;
+    /// <summary>HJ 1239 removal (anti-tamper) alarm 0x06.</summary>
+    public bool RemovalAlarm { get; set; } = true;
+}

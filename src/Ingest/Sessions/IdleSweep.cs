@@ -1,0 +1,71 @@
+using Ingest.Diagnostics;
+using Ingest.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Sessions;
+
+/// <summary>
+/// One periodic sweep over all sessions closes those idle past their listener's timeout: a single timer for
+/// 100,000 connections instead of one each (Kestrel's heartbeat idea).
+/// </summary>
+public sealed class IdleSweep : BackgroundService
+{
+    private readonly SessionRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger<IdleSweep> _logger;
+
+    public IdleSweep(SessionRegistry registry, TimeProvider time, IOptions<IngestOptions> options, ILogger<IdleSweep> logger)
+    {
+        _registry = registry;
+        _time = time;
+        _interval = options.Value.IdleSweepInterval;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                SweepOnce();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host is stopping.
+        }
+    }
+
+    public int SweepOnce()
+    {
+        long now = _time.GetTimestamp();
+        int closed = 0;
+        foreach (var session in _registry.Sessions)
+        {
+            var idle = _time.GetElapsedTime(session.LastActivity, now);
+            if (idle > session.Listener.Options.IdleTimeout && session.CloseReason is null)
+            {
+                SessionLog.IdleTimeout(_logger, session.Connection.ConnectionId, session.BoundVinText, idle);
+                session.Close(CloseReasons.Idle);
+                closed++;
+            }
+        }
+        return closed;
+    }
+}
+
+/// <summary>Why a connection ended: a closed set, used as a metric tag.</summary>
+public static class CloseReasons
+{
+    public const string RemoteClosed = "remote_closed";
+    public const string Idle = "idle";
+    public const string Replaced = "replaced";
+    public const string Logout = "logout";
+    public const string Shutdown = "shutdown";
+    public const string Error = "error";
+}

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Ingest.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Ingest.Tools;
+
+/// <summary>The command line: "serve" and "decode".</summary>
+public static class IngestCommandLine
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Telematics ingestion backbone for GB/T 32960 and HJ 1239 terminals.");
+
+        var serve = new Command("serve", "Run the ingest server. Settings come from appsettings.json, INGEST_* environment variables and --Section:Key=value options (or --port, --http, --clickhouse, --redis, --spool-dir).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        serve.SetAction(async (parse, ct) =>
+        {
+            var hostArgs = parse.UnmatchedTokens.ToArray();
+            await using var app = IngestHost.Build(hostArgs);
+            await app.RunAsync(ct);
+            return 0;
+        });
+        root.Subcommands.Add(serve);
+        root.Subcommands.Add(DecodeCommand.Create());
+
+        return await root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,34 @@
+using System.Net;
+using Ingest.Diagnostics;
+using Ingest.Hosting;
+using Ingest.Sessions;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Transport;
+
+/// <summary>
+/// Puts the terminal ports on Kestrel's socket transport: Kestrel owns accepting, socket I/O, pipe back-pressure
+/// and shutdown; each port runs <see cref="TerminalConnectionHandler"/> with that port's own settings.
+/// </summary>
+public static class TerminalListeners
+{
+    public static void Configure(KestrelServerOptions kestrel, IServiceProvider services, IEnumerable<ListenerRuntime> listeners)
+    {
+        var handler = services.GetRequiredService<TerminalConnectionHandler>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TerminalListeners));
+        foreach (var listener in listeners)
+        {
+            var endpoint = new IPEndPoint(IPAddress.Parse(listener.Options.Address), listener.Options.Port);
+            kestrel.Listen(endpoint, listenOptions =>
+            {
+                listener.Endpoint = listenOptions;
+                listenOptions.Use(_ => connection => handler.HandleAsync(connection, listener));
+            });
+            SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
+                listener.Options.MaxConnections, listener.Options.IdleTimeout);
+        }
+    }
+}
