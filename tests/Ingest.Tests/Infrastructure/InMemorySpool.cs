@@ -48,6 +48,14 @@ public sealed class InMemorySpool : IFrameSpool
         return new Consumer(this, name);
     }
 
+    public SpoolConsumerRemoval RemoveConsumer(string name)
+    {
+        lock (_gate)
+        {
+            return _committed.Remove(name) ? SpoolConsumerRemoval.Removed : SpoolConsumerRemoval.NotFound;
+        }
+    }
+
     public long CommittedOffset(string name)
     {
         lock (_gate)
@@ -60,7 +68,7 @@ public sealed class InMemorySpool : IFrameSpool
     {
         lock (_gate)
         {
-            return new SpoolStats(0, _records.Count, 0, long.MaxValue, false, false, new Dictionary<string, long>(_committed));
+            return new SpoolStats(0, _records.Count, 0, long.MaxValue, false, false, new Dictionary<string, long>(_committed), false, 0);
         }
     }
 
@@ -107,6 +115,10 @@ public sealed class InMemorySpool : IFrameSpool
                     throw new InvalidOperationException($"commit {nextOffset} outside [{spool._committed[name]}, {spool._records.Count}]");
                 }
                 spool._committed[name] = nextOffset;
+            }
+            if (Interlocked.Read(ref _readPosition) < nextOffset)
+            {
+                Interlocked.Exchange(ref _readPosition, nextOffset);
             }
             return ValueTask.CompletedTask;
         }
