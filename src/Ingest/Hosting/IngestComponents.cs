@@ -1,5 +1,8 @@
 using Ingest.Forwarder.Diagnostics;
+using Ingest.Projection;
 using Ingest.Relay;
+using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.Redis;
 using Ingest.Spool;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +26,14 @@ public static class IngestComponents
             sp.GetRequiredService<ILogger<FileSpool>>(),
             sp.GetRequiredService<IMeterFactory>()));
 
+        services.AddSingleton<IClickHouseRowProjector, ClickHouseRowProjector>();
+        services.AddSingleton<IVehicleStateProjector, VehicleStateProjector>();
+        var storage = new StorageConfiguration(
+            ClickHouse: services.AddClickHouseSink(configuration.GetSection("ClickHouse")),
+            Redis: services.AddVehicleState(configuration.GetSection("Redis")));
+        services.AddSingleton(storage);
+        services.AddHostedService<StartupReport>();
+
         services.AddOptions<ForwarderOptions>()
             .Bind(configuration.GetSection(ForwarderOptions.Section))
             .Validate(o => o.Links.Select(l => l.Name).Distinct().Count() == o.Links.Count, "Forwarder:Links names must be unique.")
@@ -34,3 +45,6 @@ public static class IngestComponents
         }
     }
 }
+
+/// <summary>Which storage the host was started with; said at start and on /readyz.</summary>
+public sealed record StorageConfiguration(bool ClickHouse, bool Redis);

@@ -1,7 +1,15 @@
+using System.Text.Json;
+using Ingest.Hosting;
+using Ingest.Protocol.Framing;
 using Ingest.Sessions;
+using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.Redis;
+using Ingest.Spool;
+using Ingest.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ingest.Http;
 
@@ -12,7 +20,53 @@ public static class HttpEndpoints
     {
         app.MapGet("/healthz", () => Results.Text("ok"))
             .WithSummary("Liveness: the process is up and serving HTTP.");
-        app.MapGet("/readyz", (SessionRegistry registry) => Results.Json(new { ready = true, sessions = registry.Count }))
-            .WithSummary("Readiness: listeners bound and the spool accepting frames.");
+
+        app.MapGet("/readyz", (SessionRegistry registry, IFrameSpool spool, StorageConfiguration storage) =>
+        {
+            var stats = spool.GetStats();
+            bool ready = !stats.Faulted && !stats.Full;
+            var body = new
+            {
+                ready,
+                sessions = registry.Count,
+                spool = new
+                {
+                    faulted = stats.Faulted,
+                    full = stats.Full,
+                    near_budget = stats.NearBudget,
+                    disk_bytes = stats.DiskBytes,
+                    disk_budget_bytes = stats.DiskBudgetBytes,
+                    next_offset = stats.NextOffset,
+                    consumer_lag_bytes = stats.ConsumerOffsets.ToDictionary(c => c.Key, c => stats.NextOffset - c.Value),
+                },
+                clickhouse = storage.ClickHouse ? "configured" : "not configured: frames stay in the spool",
+                redis = storage.Redis ? "configured" : "not configured: state kept in process",
+            };
+            return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).WithSummary("Readiness: the spool accepts frames (not faulted, not at its disk budget); consumer lag per cursor.");
+
+        app.MapGet("/vehicles/{vin}/state", async (string vin, IVehicleStateStore store, CancellationToken ct) =>
+            await store.GetAsync(vin, ct) is { } state ? Results.Json(state) : Results.NotFound())
+            .WithSummary("The latest known state of one vehicle (Redis, or in-process without Redis).");
+
+        app.MapGet("/vehicles/online", async (IVehicleStateStore store, int? limit, CancellationToken ct) =>
+            Results.Json(await store.ListOnlineAsync(Math.Clamp(limit ?? 100, 1, 10_000), ct)))
+            .WithSummary("Vehicles currently online, most recently seen first.");
+
+        app.MapGet("/vehicles/{vin}/frames", async (string vin, DateTimeOffset? from, DateTimeOffset? to, int? limit, IServiceProvider services,
+            HttpResponse response, CancellationToken ct) =>
+        {
+            var history = services.GetService<ClickHouseFrameHistory>();
+            if (history is null)
+            {
+                return Results.Problem("ClickHouse is not configured on this node.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+            var frames = await history.GetFramesAsync(vin, from ?? DateTimeOffset.UtcNow.AddDays(-1), to ?? DateTimeOffset.UtcNow,
+                Math.Clamp(limit ?? 1000, 1, ClickHouseFrameHistory.MaxLimit), ct);
+            var decoder = new FrameDecoder(ListenerProtocol.Auto);
+            using var buffer = new MemoryStream();
+            decoder.DecodeItems(frames.Select(f => f.Bytes).ToList(), buffer, verifyRoundTrip: false);
+            return Results.Text(buffer.ToArray(), "application/x-ndjson");
+        }).WithSummary("Stored frames of one vehicle between from and to (ISO 8601), decoded, as JSON Lines (from ClickHouse).");
     }
 }

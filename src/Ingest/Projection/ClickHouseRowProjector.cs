@@ -1,0 +1,284 @@
+using Ingest.Hosting;
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Gb32960.Bodies;
+using Ingest.Protocol.Gb32960.InfoUnits;
+using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
+using Ingest.Protocol.Primitives;
+using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Spool;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Projection;
+
+/// <summary>
+/// Decoded frames to ClickHouse rows: every frame to <c>frames_raw</c>; GB/T 32960 realtime and reissue to one
+/// <c>vehicle_samples</c> row; HJ 1239 / GB 17691 items to one <c>emission_samples</c> row each; logins and
+/// logouts to <c>sessions</c>. Every value comes from the record, never from the clock (see the interface).
+/// </summary>
+public sealed class ClickHouseRowProjector : IClickHouseRowProjector
+{
+    private readonly string _node;
+    private readonly Dictionary<int, string> _listenerByPort;
+
+    public ClickHouseRowProjector(IOptions<IngestOptions> options)
+    {
+        _node = options.Value.NodeName;
+        _listenerByPort = options.Value.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port).ToDictionary(g => g.Key, g => g.First().DisplayName);
+    }
+
+    public void Project(in SpoolRecord record, ClickHouseRowBuffers rows)
+    {
+        var decoded = DecodedRecord.Open(record);
+        if (decoded is null)
+        {
+            rows.FramesRaw.Add(new FrameRawRow
+            {
+                Node = _node,
+                SpoolOffset = record.Offset,
+                ReceivedAt = DateTimeOffset.UnixEpoch,
+                Vin = "",
+                FrameBytes = record.Payload,
+            });
+            return;
+        }
+        var envelope = decoded.Envelope;
+        var protocol = !decoded.HeaderValid ? StoredProtocol.Unknown : decoded.IsGb32960 ? StoredProtocol.Gb32960 : StoredProtocol.Hj1239;
+        string? listener = _listenerByPort.GetValueOrDefault(envelope.ListenerPort);
+        rows.FramesRaw.Add(new FrameRawRow
+        {
+            Node = _node,
+            SpoolOffset = record.Offset,
+            ReceivedAt = envelope.ReceivedAt,
+            Vin = decoded.Vin,
+            Protocol = protocol,
+            Edition = (ushort)(decoded.IsGb32960 ? (decoded.Header.Marker == Protocol.Framing.FrameMarker.Dollar ? 2025 : 2016) : 0),
+            Command = decoded.Header.Command,
+            ReplyFlag = decoded.Header.ResponseFlag,
+            Encryption = decoded.Header.Encryption,
+            DeviceTime = decoded.DeviceTime,
+            Listener = listener,
+            FrameBytes = envelope.Frame,
+        });
+        if (decoded.Gb is { } gb)
+        {
+            ProjectGb(decoded, gb, protocol, listener, rows);
+        }
+        else if (decoded.Hj is { } hj)
+        {
+            ProjectHj(decoded, hj, protocol, listener, rows);
+        }
+    }
+
+    private void ProjectGb(DecodedRecord decoded, Gb32960Frame frame, StoredProtocol protocol, string? listener, ClickHouseRowBuffers rows)
+    {
+        if (frame.IsReply)
+        {
+            return;
+        }
+        switch (frame.Body)
+        {
+            case RealtimeReport report:
+                rows.VehicleSamples.Add(VehicleSample(decoded, report));
+                break;
+            case VehicleLogin login:
+                rows.Sessions.Add(Session(decoded, SessionEvent.VehicleLogin, login.LoginSerial, Ascii(login.Iccid.Span), protocol, listener));
+                break;
+            case VehicleLogout logout:
+                rows.Sessions.Add(Session(decoded, SessionEvent.VehicleLogout, logout.LoginSerial, null, protocol, listener));
+                break;
+        }
+    }
+
+    private void ProjectHj(DecodedRecord decoded, Hj1239Frame frame, StoredProtocol protocol, string? listener, ClickHouseRowBuffers rows)
+    {
+        switch (frame.Body)
+        {
+            case Hj1239DataBody data:
+                for (int i = 0; i < data.Items.Count; i++)
+                {
+                    rows.EmissionSamples.Add(EmissionSample(decoded, data, data.Items[i], (ushort)i));
+                }
+                break;
+            case Hj1239LoginBody login:
+                rows.Sessions.Add(Session(decoded, SessionEvent.VehicleLogin, login.Serial, login.Iccid, protocol, listener));
+                break;
+            case Hj1239LogoutBody logout:
+                rows.Sessions.Add(Session(decoded, SessionEvent.VehicleLogout, logout.Serial, null, protocol, listener));
+                break;
+        }
+    }
+
+    private SessionEventRow Session(DecodedRecord d, SessionEvent kind, ushort serial, string? iccid, StoredProtocol protocol, string? listener) => new()
+    {
+        Node = _node,
+        SpoolOffset = d.Offset,
+        Vin = d.Vin,
+        Event = kind,
+        DeviceTime = d.DeviceTime,
+        ReceivedAt = d.Envelope.ReceivedAt,
+        Serial = serial,
+        Iccid = iccid,
+        Protocol = protocol,
+        Listener = listener,
+    };
+
+    private VehicleSampleRow VehicleSample(DecodedRecord d, RealtimeReport report)
+    {
+        var vehicle = report.Items.OfType<VehicleData>().FirstOrDefault();
+        var location = report.Items.OfType<Location>().FirstOrDefault();
+        var extremes = report.Items.OfType<Extremes>().FirstOrDefault();
+        var alarms = report.Items.OfType<Alarms>().FirstOrDefault();
+        var engine = report.Items.OfType<Engine>().FirstOrDefault();
+        var fuelCell = report.Items.OfType<FuelCell>().FirstOrDefault();
+        var motors = report.Items.OfType<DriveMotors>().SelectMany(m => m.Motors).ToArray();
+        // Split packs and repeated blocks are concatenated in frame order: the row holds what this frame carried.
+        var cells = report.Items.OfType<CellVoltages>().SelectMany(c => c.Packs)
+            .SelectMany(p => Enumerable.Range(0, p.CellVoltagesRaw.Count).Select(i => F(p.CellVoltageV(i)))).ToArray();
+        var probes = report.Items.OfType<ProbeTemperatures>().SelectMany(t => t.Packs)
+            .SelectMany(p => Enumerable.Range(0, p.TemperaturesRaw.Length).Select(i => F(p.TemperatureC(i)))).ToArray();
+        return new VehicleSampleRow
+        {
+            Node = _node,
+            SpoolOffset = d.Offset,
+            Vin = d.Vin,
+            DeviceTime = d.DeviceTime ?? d.Envelope.ReceivedAt,
+            ReceivedAt = d.Envelope.ReceivedAt,
+            IsReissue = report.IsReissue,
+            VehicleState = vehicle is null ? null : (byte)vehicle.VehicleState,
+            ChargingState = vehicle is null ? null : (byte)vehicle.ChargingState,
+            RunMode = vehicle is null ? null : (byte)vehicle.RunningMode,
+            SpeedKmh = F(vehicle?.SpeedKmh),
+            OdometerKm = D(vehicle?.OdometerKm),
+            TotalVoltageV = F(vehicle?.TotalVoltageV),
+            TotalCurrentA = F(vehicle?.TotalCurrentA),
+            SocPct = F(vehicle?.SocPercent),
+            DcDcState = vehicle is null ? null : (byte)vehicle.DcDcState,
+            Gear = vehicle?.GearRaw,
+            InsulationKohm = F(vehicle?.InsulationResistanceKOhm),
+            AcceleratorPedalPct = vehicle?.Edition == Gb32960Edition.V2016 ? F(vehicle.AcceleratorPedalPercent) : null,
+            BrakePedalPct = vehicle?.Edition == Gb32960Edition.V2016 ? F(vehicle.BrakePedalPercent) : null,
+            PositionValid = location is not null && location.IsFixValid,
+            Longitude = D(location?.LongitudeDeg),
+            Latitude = D(location?.LatitudeDeg),
+            MaxCellVoltageV = F(extremes?.MaxCellVoltageV),
+            MinCellVoltageV = F(extremes?.MinCellVoltageV),
+            MaxTemperatureC = F(extremes?.MaxTemperatureC),
+            MinTemperatureC = F(extremes?.MinTemperatureC),
+            AlarmLevel = alarms?.MaxLevel,
+            AlarmFlags = alarms is null ? 0 : (uint)alarms.GeneralFlags,
+            BatteryFaultCodes = alarms?.EnergyStorageFaults.ToArray() ?? [],
+            MotorFaultCodes = alarms?.DriveMotorFaults.ToArray() ?? [],
+            EngineFaultCodes = alarms?.EngineFaults.ToArray() ?? [],
+            OtherFaultCodes = alarms?.OtherFaults.ToArray() ?? [],
+            MotorIndex = motors.Select(m => m.Number).ToArray(),
+            MotorState = motors.Select(m => (byte)m.State).ToArray(),
+            MotorControllerTempC = motors.Select(m => F(m.ControllerTemperatureC)).ToArray(),
+            MotorSpeedRpm = motors.Select(m => F(m.SpeedRpm)).ToArray(),
+            MotorTorqueNm = motors.Select(m => F(m.TorqueNm)).ToArray(),
+            MotorTempC = motors.Select(m => F(m.MotorTemperatureC)).ToArray(),
+            MotorControllerVoltageV = motors.Select(m => m.Edition == Gb32960Edition.V2016 ? F(m.ControllerInputVoltageV) : null).ToArray(),
+            MotorControllerCurrentA = motors.Select(m => m.Edition == Gb32960Edition.V2016 ? F(m.ControllerDcBusCurrentA) : null).ToArray(),
+            EngineState = engine is null ? null : (byte)engine.State,
+            CrankshaftRpm = F(engine?.CrankshaftSpeedRpm),
+            FuelConsumptionLPer100Km = engine?.Edition == Gb32960Edition.V2016 ? F(engine.FuelConsumptionLPer100Km) : null,
+            FuelCellVoltageV = F(fuelCell?.VoltageV),
+            FuelCellCurrentA = F(fuelCell?.CurrentA),
+            HydrogenMaxPressureMpa = F(fuelCell?.HydrogenMaxPressureMpa),
+            CellVoltagesV = cells,
+            ProbeTemperaturesC = probes,
+        };
+    }
+
+    private EmissionSampleRow EmissionSample(DecodedRecord d, Hj1239DataBody data, Hj1239InfoItem item, ushort index)
+    {
+        var row = new EmissionSampleRow
+        {
+            Node = _node,
+            SpoolOffset = d.Offset,
+            ItemIndex = index,
+            Vin = d.Vin,
+            CollectionTime = DecodedRecord.Storable(item.CollectionTime) ?? DecodedRecord.Storable(data.Time) ?? d.Envelope.ReceivedAt,
+            ReceivedAt = d.Envelope.ReceivedAt,
+            IsReissue = data.IsReissue,
+            InfoType = item.InfoType,
+        };
+        return item.Unit switch
+        {
+            DieselDataStream s => row with
+            {
+                SpeedKmh = F(s.VehicleSpeedKmh),
+                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
+                EngineTorquePct = F(s.EngineNetTorquePercent),
+                FrictionTorquePct = F(s.FrictionTorquePercent),
+                EngineRpm = F(s.EngineSpeedRpm),
+                FuelFlowLPerH = F(s.FuelFlowLph),
+                NoxUpstreamPpm = F(s.ScrUpstreamNoxPpm),
+                NoxDownstreamPpm = F(s.ScrDownstreamNoxPpm),
+                UreaLevelPct = F(s.ReagentRemainingPercent),
+                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
+                ScrInletTempC = F(s.ScrInletTemperatureC),
+                ScrOutletTempC = F(s.ScrOutletTemperatureC),
+                DpfPressureDropKpa = F(s.DpfDifferentialPressureKpa),
+                CoolantTempC = F(s.CoolantTemperatureC),
+                FuelLevelPct = F(s.FuelLevelPercent),
+                PositionValid = s.Position.IsFixValid,
+                Longitude = D(s.Position.LongitudeDeg),
+                Latitude = D(s.Position.LatitudeDeg),
+                OdometerKm = D(s.OdometerKm),
+            },
+            TwcNoxDataStream s => row with
+            {
+                SpeedKmh = F(s.VehicleSpeedKmh),
+                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
+                EngineTorquePct = F(s.EngineNetTorquePercent),
+                FrictionTorquePct = F(s.FrictionTorquePercent),
+                EngineRpm = F(s.EngineSpeedRpm),
+                FuelFlowLPerH = F(s.FuelFlowLph),
+                NoxDownstreamPpm = F(s.NoxPpm),
+                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
+                CoolantTempC = F(s.CoolantTemperatureC),
+                PositionValid = s.Position.IsFixValid,
+                Longitude = D(s.Position.LongitudeDeg),
+                Latitude = D(s.Position.LatitudeDeg),
+                OdometerKm = D(s.OdometerKm),
+            },
+            SparkIgnitionDataStream s => row with
+            {
+                SpeedKmh = F(s.VehicleSpeedKmh),
+                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
+                EngineTorquePct = F(s.EngineNetTorquePercent),
+                FrictionTorquePct = F(s.FrictionTorquePercent),
+                EngineRpm = F(s.EngineSpeedRpm),
+                FuelFlowLPerH = F(s.FuelFlowLph),
+                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
+                CoolantTempC = F(s.CoolantTemperatureC),
+                PositionValid = s.Position.IsFixValid,
+                Longitude = D(s.Position.LongitudeDeg),
+                Latitude = D(s.Position.LatitudeDeg),
+                OdometerKm = D(s.OdometerKm),
+            },
+            ObdInfo o => row with
+            {
+                ObdProtocol = o.ProtocolRaw,
+                MilStatus = o.MilRaw,
+                DiagnosticSupportStatus = (ushort)o.DiagnosticSupport,
+                DiagnosticReadinessStatus = (ushort)o.DiagnosticReadiness,
+                ObdVin = o.Vin.ToString(),
+                SoftwareCalibrationId = o.CalibrationId,
+                CalibrationVerificationNumber = Convert.ToHexString(o.CvnBytes.Span),
+                Iupr = Convert.ToHexString(o.IuprBytes.Span),
+                DtcCount = o.DtcCountRaw,
+                DtcCodes = o.Dtcs,
+            },
+            _ => row,
+        };
+    }
+
+    private static float? F(Scaled? value) => value is { IsValid: true } v ? (float)v.Value : null;
+
+    private static double? D(Scaled? value) => value is { IsValid: true } v ? v.Value : null;
+
+    private static string Ascii(ReadOnlySpan<byte> bytes) => System.Text.Encoding.ASCII.GetString(bytes).TrimEnd('\0', ' ');
+}
