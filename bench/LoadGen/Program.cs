@@ -1,1 +1,1 @@
-return 0;
+return await LoadGen.Cli.LoadGenCommandLine.RunAsync(args);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LoadGen.Frames;
 using LoadGen.Measurement;
 
@@ -22,8 +23,11 @@ public sealed record FleetReport
     /// <summary>Frames sent whose command the target was expected to answer.</summary>
     public required long FramesExpectingAck { get; init; }
     public required LatencySummary Latency { get; init; }
-    /// <summary>Per terminal: what it sent and what was acknowledged, per command. Used by the storage checks.</summary>
+    /// <summary>Per terminal: what it sent and what was acknowledged, per command. Used by the storage checks; not in JSON.</summary>
+    [JsonIgnore]
     public required IReadOnlyList<TerminalResult> Terminals { get; init; }
+
+    public double ElapsedSeconds => Elapsed.TotalSeconds;
 
     /// <summary>Frames that expected a reply and got none (or a failure).</summary>
     public long Unacknowledged => FramesExpectingAck - Counters.FramesAcknowledged;
