@@ -71,8 +71,12 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
         return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
     }
 
-    /// <summary>Removes binary noise (0.1 * 3 = 0.30000000000000004) so JSON and storage show what the terminal meant.</summary>
-    private static double Round(double v) => Math.Round(v, 9);
+    /// <summary>
+    /// Removes binary noise (0.1 * 3 = 0.30000000000000004) so JSON and storage show what the terminal meant. Rounds
+    /// to 15 significant digits (the decimal conversion), not to 9 decimals: Math.Round(v, 9) cannot clean large
+    /// values such as an odometer of 240812918.6 km. Every raw*scale here has fewer than 15 significant digits.
+    /// </summary>
+    private static double Round(double v) => Math.Abs(v) < 1e27 ? (double)(decimal)v : v;
 
     public override string ToString() => Status switch
     {

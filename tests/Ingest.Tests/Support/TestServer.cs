@@ -1,0 +1,119 @@
+using System.Net.Http;
+using Ingest.Hosting;
+using Ingest.Sessions;
+using Ingest.Spool;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ingest.Tests.Support;
+
+/// <summary>
+/// The real ingest host on loopback with ephemeral ports and a spool in a temporary folder: what a terminal
+/// talks to in the session tests. Storage sinks are off unless the test configures them.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(WebApplication app, string spoolDirectory)
+    {
+        App = app;
+        SpoolDirectory = spoolDirectory;
+    }
+
+    public WebApplication App { get; }
+
+    public string SpoolDirectory { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    public IFrameSpool Spool => Services.GetRequiredService<IFrameSpool>();
+
+    public ListenerRuntime Listener(int index = 0) => Services.GetRequiredService<List<ListenerRuntime>>()[index];
+
+    public int Port(int index = 0) => Listener(index).BoundPort;
+
+    public Uri HttpBase => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, string? spoolDirectory = null)
+    {
+        spoolDirectory ??= Path.Combine(Path.GetTempPath(), "ingest-tests", Guid.NewGuid().ToString("N"));
+        var config = new Dictionary<string, string?>
+        {
+            ["Ingest:NodeName"] = "test-node",
+            ["Ingest:HttpUrl"] = "http://127.0.0.1:0",
+            ["Ingest:IdleSweepInterval"] = "00:00:00.100",
+            ["Ingest:Listeners:0:Address"] = "127.0.0.1",
+            ["Ingest:Listeners:0:Port"] = "0",
+            ["Spool:Directory"] = spoolDirectory,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? [])
+        {
+            config[k] = v;
+        }
+        var app = IngestHost.Build([], c => c.AddInMemoryCollection(config));
+        await app.StartAsync();
+        return new TestServer(app, spoolDirectory);
+    }
+
+    /// <summary>Reads every record currently in the spool through a fresh consumer.</summary>
+    public async Task<List<SpoolRecord>> ReadSpoolAsync(string consumer = "test-reader", int expectAtLeast = 0, TimeSpan? timeout = null)
+    {
+        var records = new List<SpoolRecord>();
+        await using var reader = Spool.OpenConsumer(consumer);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            using var batch = await reader.ReadAsync(10_000, TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            foreach (var r in batch.Records)
+            {
+                records.Add(r with { Payload = r.Payload.ToArray() });
+            }
+            if (batch.Count == 0 && (records.Count >= expectAtLeast || DateTime.UtcNow > deadline))
+            {
+                return records;
+            }
+        }
+    }
+
+    public async Task<string> GetMetricsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = HttpBase };
+        return await http.GetStringAsync("/metrics");
+    }
+
+    /// <summary>The value of a Prometheus counter line whose name and labels contain every given fragment; 0 when absent.</summary>
+    public static double MetricValue(string metrics, string name, params string[] labelFragments)
+    {
+        double total = 0;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith('#') || !line.StartsWith(name, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (labelFragments.All(f => line.Contains(f, StringComparison.Ordinal)))
+            {
+                var value = line[(line.LastIndexOf(' ') + 1)..];
+                total += double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(SpoolDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
