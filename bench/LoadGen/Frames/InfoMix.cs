@@ -65,8 +65,9 @@ public sealed class InfoMix
         var items = new List<InfoItem>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var pieces = part.Split('x', 'X');
-            string typeText = pieces[0].StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? pieces[0][2..] : pieces[0];
+            string item = part.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? part[2..] : part;
+            var pieces = item.Split('x', 'X');
+            string typeText = pieces[0];
             if (pieces.Length > 2 || !byte.TryParse(typeText, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte type))
             {
                 error = $"'{part}' is not an info item: write a hex type code, optionally with xCOUNT (for example 08 or 02x10).";
