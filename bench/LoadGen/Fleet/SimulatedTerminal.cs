@@ -340,10 +340,9 @@ internal sealed class SimulatedTerminal
         if (_options.Logout && !_receiveEnded)
         {
             frames.Logout.Stamp(DateTimeOffset.UtcNow, _loginSerial);
-            if (await SendAsync(socket, frames.Logout))
-            {
-                _logoutSent = true;
-            }
+            // Set before sending: the server may answer and close before the send call returns.
+            _logoutSent = true;
+            await SendAsync(socket, frames.Logout);
         }
         await DrainAsync();
         return ConnectionOutcome.Finished;
