@@ -1,56 +1,43 @@
-using System.Buffers.Binary;
-using System.Text;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Primitives;
 
 namespace Ingest.Forwarder.Links;
 
-/// <summary>The frames a platform sends on its own behalf to a superior platform (GB/T 32960.3 §1.4.3, 0x05-0x07).</summary>
+/// <summary>The frames a link sends on its own behalf (GB/T 32960.3 §1.4.3), built by the protocol's builders.</summary>
 public static class PlatformFrames
 {
-    public const byte PlatformLogin = 0x05;
-    public const byte PlatformLogout = 0x06;
-    public const byte Heartbeat = 0x07;
-    public const byte Realtime = 0x02;
-    public const byte Reissue = 0x03;
+    public const byte Realtime = Gb32960Command.RealtimeReport;
+    public const byte Reissue = Gb32960Command.ReissueReport;
+    public const byte PlatformLogin = Gb32960Command.PlatformLogin;
+    public const byte PlatformLogout = Gb32960Command.PlatformLogout;
+    public const byte Heartbeat = Gb32960Command.Heartbeat;
 
-    /// <summary>Platform login: time(6) + serial WORD + username(12) + password(20) + encryption rule, ASCII padded with 0x00.</summary>
     public static byte[] Login(Vin platformCode, GbTime now, ushort serial, string username, string password, byte encryptionRule)
     {
-        Span<byte> data = stackalloc byte[41];
-        data.Clear();
-        now.Write(data);
-        BinaryPrimitives.WriteUInt16BigEndian(data[6..], serial);
-        Encoding.ASCII.GetBytes(username, data.Slice(8, 12));
-        Encoding.ASCII.GetBytes(password, data.Slice(20, 20));
-        data[40] = encryptionRule;
-        return Build(PlatformLogin, platformCode, data);
+        var frame = new byte[Gb32960Replies.PlatformLoginLength];
+        Gb32960Replies.PlatformLogin(frame, Gb32960Edition.V2016, platformCode, now, serial, username, password, encryptionRule);
+        return frame;
     }
 
-    /// <summary>Platform logout: time(6) + the login's serial.</summary>
     public static byte[] Logout(Vin platformCode, GbTime now, ushort serial)
     {
-        Span<byte> data = stackalloc byte[8];
-        now.Write(data);
-        BinaryPrimitives.WriteUInt16BigEndian(data[6..], serial);
-        return Build(PlatformLogout, platformCode, data);
+        var frame = new byte[Gb32960Replies.PlatformLogoutLength];
+        Gb32960Replies.PlatformLogout(frame, Gb32960Edition.V2016, platformCode, now, serial);
+        return frame;
     }
 
-    public static byte[] HeartbeatFrame(Vin platformCode) => Build(Heartbeat, platformCode, []);
+    public static byte[] HeartbeatFrame(Vin platformCode)
+    {
+        var frame = new byte[Gb32960Replies.HeartbeatLength];
+        Gb32960Replies.Heartbeat(frame, Gb32960Edition.V2016, platformCode);
+        return frame;
+    }
 
-    /// <summary>A copy of a realtime frame turned into a reissue (command 0x03, check byte recomputed), data untouched.</summary>
+    /// <summary>Turns a relayed realtime frame into a reissue in place: command 0x03, check byte recomputed, data untouched.</summary>
     public static void RewriteAsReissue(Span<byte> frame)
     {
         frame[2] = Reissue;
         FrameEncoding.Seal(frame);
-    }
-
-    private static byte[] Build(byte command, Vin id, ReadOnlySpan<byte> data)
-    {
-        var header = new FrameHeader(FrameMarker.Hash, HeaderLayout.Gb32960, command, Gb32960ResponseFlags.Command, id, 0,
-            Gb32960Encryption.None, data.Length);
-        var frame = new byte[FrameHeader.Overhead + data.Length];
-        FrameEncoding.Write(frame, header, data);
-        return frame;
     }
 }

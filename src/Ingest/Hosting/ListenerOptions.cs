@@ -36,7 +36,7 @@ public sealed class ListenerOptions
     public ReplyPolicyOptions Replies { get; set; } = new();
 
     /// <summary>A connection with no bytes received for this long is closed. Default 180 s (3 missed 60 s heartbeats).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(180);
 
     /// <summary>Largest frame accepted, in bytes (header + data + check). Default 16 KiB.</summary>

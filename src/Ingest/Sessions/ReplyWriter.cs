@@ -1,5 +1,7 @@
 using Ingest.Hosting;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 
 namespace Ingest.Sessions;
@@ -10,14 +12,13 @@ namespace Ingest.Sessions;
 /// </summary>
 public sealed class ReplyWriter
 {
-    /// <summary>A reply is never longer than this plus the request: login echoes the request's data unit.</summary>
-    public const int ShortReplyBytes = FrameHeader.Overhead + GbTime.Size;
-
     private readonly TimeProvider _time;
 
     public ReplyWriter(TimeProvider time) => _time = time;
 
-    public static int MaxReplyLength(int requestFrameLength) => Math.Max(requestFrameLength, ShortReplyBytes);
+    /// <summary>Room a reply needs: a GB login reply echoes the request's data unit, every other reply is at most 31 bytes.</summary>
+    public static int MaxReplyLength(in FrameHeader request) =>
+        Math.Max(Gb32960Replies.MaxReplyLength(request.DataLength), Hj1239Replies.MaxReplyLength);
 
     public static ReplyKind Classify(ListenerRuntime listener, in FrameHeader header)
     {
@@ -63,27 +64,18 @@ public sealed class ReplyWriter
             return 0;
         }
         var now = GbTime.FromDateTimeOffset(_time.GetUtcNow());
-        int dataLength = kind switch
+        if (header.Layout == HeaderLayout.Hj1239)
         {
-            ReplyKind.Empty => 0,
-            // Encrypted login data cannot be edited in place; the terminal checks command and flag only.
-            ReplyKind.EchoWithTime when header.Encryption == Gb32960Encryption.None && header.DataLength >= GbTime.Size => header.DataLength,
-            _ => GbTime.Size,
+            return Hj1239Replies.WriteReply(destination, header, now);
+        }
+        return kind switch
+        {
+            ReplyKind.EchoWithTime => Gb32960Replies.VehicleLoginReply(header, frame.Slice(FrameHeader.Size, header.DataLength),
+                Gb32960ResponseFlags.Success, now, destination),
+            ReplyKind.Empty => Gb32960Replies.HeartbeatReply(header, destination),
+            _ when header.Command == Gb32960Command.TimeSync => Gb32960Replies.TimeSyncReply(header, now, destination),
+            _ => Gb32960Replies.Acknowledgement(header, Gb32960ResponseFlags.Success, now, destination),
         };
-        var reply = header.WithResponse(Gb32960ResponseFlags.Success, dataLength);
-        reply.Write(destination);
-        var data = destination.Slice(FrameHeader.Size, dataLength);
-        if (dataLength > GbTime.Size)
-        {
-            frame.Slice(FrameHeader.Size, dataLength).CopyTo(data);
-        }
-        if (dataLength >= GbTime.Size)
-        {
-            now.Write(data);
-        }
-        int total = FrameHeader.Overhead + dataLength;
-        FrameEncoding.Seal(destination[..total]);
-        return total;
     }
 }
 

@@ -227,7 +227,7 @@ public sealed class TerminalConnectionHandler
                 {
                     session.State = SessionState.Replying;
                     var frame = pending.Buffer.AsSpan(FrameEnvelope.HeaderSize, pending.FrameLength);
-                    var span = output.GetSpan(ReplyWriter.MaxReplyLength(pending.FrameLength));
+                    var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
                     int written = _replies.Write(kind, header, frame, span);
                     output.Advance(written);
                     _metrics.ReplySent(command);

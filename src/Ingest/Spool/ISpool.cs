@@ -10,11 +10,25 @@ public interface IFrameSpool : IAsyncDisposable
     /// <summary>
     /// Appends one record and completes once it is durable (group commit: many concurrent appends share one flush).
     /// Returns <see cref="SpoolAppendStatus.Full"/> without writing when the disk budget is reached.
+    /// The payload is copied once, into the commit batch; keep it unchanged until the returned task completes.
+    /// Cancelling only abandons the wait: the record may still become durable, so treat the frame as unacknowledged
+    /// (a retransmission then yields a duplicate, which downstream idempotency removes).
+    /// Throws <see cref="SpoolFaultedException"/> once the writer has stopped after an I/O error.
     /// </summary>
     ValueTask<SpoolAppendResult> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
-    /// <summary>Opens (or resumes) a named consumer from its persisted cursor. Registered consumers hold segments.</summary>
+    /// <summary>
+    /// Opens (or resumes) a named consumer from its persisted cursor. The first open registers the name on disk and
+    /// starts it at the oldest retained record; a registered consumer holds every segment it has not committed past,
+    /// across restarts, until <see cref="RemoveConsumer"/> drops it. One open instance per name at a time.
+    /// </summary>
     ISpoolConsumer OpenConsumer(string name);
+
+    /// <summary>
+    /// Drops a consumer registration (operator action), releasing the segments only it still held.
+    /// A consumer that is currently open is not removed.
+    /// </summary>
+    SpoolConsumerRemoval RemoveConsumer(string name);
 
     SpoolStats GetStats();
 }
@@ -26,9 +40,18 @@ public enum SpoolAppendStatus : byte
     Full,
 }
 
+/// <summary>The outcome of an append: the record's offset when <see cref="SpoolAppendStatus.Committed"/>, -1 when Full.</summary>
 public readonly record struct SpoolAppendResult(SpoolAppendStatus Status, long Offset);
 
-/// <summary>One reader of the spool with its own persisted cursor.</summary>
+public enum SpoolConsumerRemoval : byte
+{
+    Removed,
+    NotFound,
+    /// <summary>The consumer is open; dispose it first.</summary>
+    InUse,
+}
+
+/// <summary>One reader of the spool with its own persisted cursor. Not thread-safe: one caller at a time.</summary>
 public interface ISpoolConsumer : IAsyncDisposable
 {
     string Name { get; }
@@ -42,7 +65,12 @@ public interface ISpoolConsumer : IAsyncDisposable
     /// </summary>
     ValueTask<SpoolBatch> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken);
 
-    /// <summary>Persists that every record before <paramref name="nextOffset"/> is done; after a restart reading resumes there.</summary>
+    /// <summary>
+    /// Persists (fsync) that every record before <paramref name="nextOffset"/> is done; after a restart reading resumes
+    /// there; a read position behind it moves up to it. Pass a <see cref="SpoolRecord.NextOffset"/> or
+    /// <see cref="SpoolBatch.NextOffset"/>; committing a smaller
+    /// offset than the committed one, or one beyond the durable end, throws.
+    /// </summary>
     ValueTask CommitAsync(long nextOffset, CancellationToken cancellationToken);
 
     /// <summary>Moves the read position back to the committed cursor (after a failed delivery, to retry).</summary>
@@ -52,10 +80,10 @@ public interface ISpoolConsumer : IAsyncDisposable
 /// <summary>A record as read back: its offset, the offset of the record after it, and its payload.</summary>
 public readonly record struct SpoolRecord(long Offset, long NextOffset, ReadOnlyMemory<byte> Payload);
 
-/// <summary>Records read together. The payload memory is valid until the batch is disposed.</summary>
+/// <summary>Records read together. The payload memory is valid until the batch is disposed (once; later calls do nothing).</summary>
 public sealed class SpoolBatch : IDisposable
 {
-    private readonly Action? _release;
+    private Action? _release;
 
     public SpoolBatch(IReadOnlyList<SpoolRecord> records, Action? release = null)
     {
@@ -72,10 +100,19 @@ public sealed class SpoolBatch : IDisposable
     /// <summary>The offset to commit once every record of this batch is delivered.</summary>
     public long NextOffset => Records.Count == 0 ? -1 : Records[^1].NextOffset;
 
-    public void Dispose() => _release?.Invoke();
+    public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }
 
 /// <summary>A snapshot for metrics and health.</summary>
+/// <param name="FirstOffset">Offset of the oldest retained record.</param>
+/// <param name="NextOffset">Offset the next committed record will get (everything before it is durable).</param>
+/// <param name="DiskBytes">Bytes of segment files on disk plus bytes accepted for the commit in progress.</param>
+/// <param name="DiskBudgetBytes">The configured budget.</param>
+/// <param name="NearBudget">DiskBytes is at or above the configured near-budget ratio.</param>
+/// <param name="Full">The last append was refused for lack of budget (cleared when space is freed or an append is accepted).</param>
+/// <param name="ConsumerOffsets">Committed offset per registered consumer.</param>
+/// <param name="Faulted">The writer stopped after an I/O error; appends fail until the host restarts the spool.</param>
+/// <param name="CorruptionEvents">Corrupt regions found since open (recovery plus readers skipping damaged data).</param>
 public readonly record struct SpoolStats(
     long FirstOffset,
     long NextOffset,
@@ -83,4 +120,6 @@ public readonly record struct SpoolStats(
     long DiskBudgetBytes,
     bool NearBudget,
     bool Full,
-    IReadOnlyDictionary<string, long> ConsumerOffsets);
+    IReadOnlyDictionary<string, long> ConsumerOffsets,
+    bool Faulted,
+    long CorruptionEvents);

@@ -80,7 +80,7 @@ public static class Hj1239JsonWriter
             w.WriteString("layout", "undetermined");
         }
         w.WriteString("command", Hj1239Command.Name(frame.Command));
-        w.WriteString("command_code", Hex(frame.Command));
+        w.WriteString("command_hex", Hex(frame.Command));
         w.WriteString("vin", frame.Vin.ToString());
         w.WriteNumber("software_version", frame.Header.SoftwareVersion);
         w.WriteString("encryption", frame.Header.Encryption switch

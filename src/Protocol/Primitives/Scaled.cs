@@ -56,27 +56,28 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     public static Scaled FromByte(byte raw, double scale = 1, double offset = 0)
     {
         var status = Sentinel.OfByte(raw);
-        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+        return new Scaled(status, status == ValueStatus.Valid ? Compute(raw, scale, offset) : 0);
     }
 
     public static Scaled FromWord(ushort raw, double scale = 1, double offset = 0, bool acceptSwapped = false)
     {
         var status = Sentinel.OfWord(raw, acceptSwapped);
-        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+        return new Scaled(status, status == ValueStatus.Valid ? Compute(raw, scale, offset) : 0);
     }
 
     public static Scaled FromDWord(uint raw, double scale = 1, double offset = 0)
     {
         var status = Sentinel.OfDWord(raw);
-        return new Scaled(status, status == ValueStatus.Valid ? Round(raw * scale + offset) : 0);
+        return new Scaled(status, status == ValueStatus.Valid ? Compute(raw, scale, offset) : 0);
     }
 
     /// <summary>
-    /// Removes binary noise (0.1 * 3 = 0.30000000000000004) so JSON and storage show what the terminal meant. Rounds
-    /// to 15 significant digits (the decimal conversion), not to 9 decimals: Math.Round(v, 9) cannot clean large
-    /// values such as an odometer of 240812918.6 km. Every raw*scale here has fewer than 15 significant digits.
+    /// raw * scale + offset in decimal arithmetic, so the result is the number the terminal meant (0.1 * 3 = 0.3, and
+    /// 22030 * 0.1 - 3000 = 2.2), without the binary noise a double product and sum would leave. Scales and offsets
+    /// are short decimals, which the double-to-decimal conversion recovers exactly.
     /// </summary>
-    private static double Round(double v) => Math.Abs(v) < 1e27 ? (double)(decimal)v : v;
+    private static double Compute(long raw, double scale, double offset) =>
+        (double)(raw * (decimal)scale + (decimal)offset);
 
     public override string ToString() => Status switch
     {

@@ -12,7 +12,7 @@ public class TerminalSessionTests
     private const string VinB = "LA9DHKMT5HBJXK236";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    private static List<byte[]> Frames(List<Spool.SpoolRecord> records) =>
+    private static List<byte[]> Frames(List<Ingest.Spool.SpoolRecord> records) =>
         records.Select(r => { Assert.True(FrameEnvelope.TryRead(r.Payload, out var e)); return e.Frame.ToArray(); }).ToList();
 
     [Fact]

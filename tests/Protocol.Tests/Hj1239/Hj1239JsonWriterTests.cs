@@ -16,7 +16,7 @@ public class Hj1239JsonWriterTests
 
         Assert.Equal("gb17691", root.GetProperty("protocol").GetString());
         Assert.Equal("realtime", root.GetProperty("command").GetString());
-        Assert.Equal("0x02", root.GetProperty("command_code").GetString());
+        Assert.Equal("0x02", root.GetProperty("command_hex").GetString());
         Assert.Equal("LEWPCA000JF260134", root.GetProperty("vin").GetString());
         Assert.Equal(1, root.GetProperty("software_version").GetInt32());
         Assert.Equal("none", root.GetProperty("encryption").GetString());

@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ingest.Spool;
+
+/// <summary>
+/// A named reader. Reads only durable data (below the writer's published end), straight from the segment files into
+/// one pooled buffer per batch; payloads are slices of it. Every record's checksum is verified on read. A damaged
+/// region in a sealed segment is reported and skipped (the rest of that segment cannot be framed); damage in the
+/// active segment blocks the reader, reported once, until the writer seals the segment.
+/// </summary>
+internal sealed class FileSpoolConsumer : ISpoolConsumer
+{
+    private readonly FileSpool _spool;
+    private readonly ConsumerRegistration _registration;
+    private long _readOffset;
+    private SafeFileHandle? _handle;
+    private long _handleBase = -1;
+    private long _reportedBlockedAt = -1;
+    private bool _disposed;
+
+    public FileSpoolConsumer(FileSpool spool, ConsumerRegistration registration)
+    {
+        _spool = spool;
+        _registration = registration;
+        _readOffset = registration.CommittedOffset;
+    }
+
+    public string Name => _registration.Name;
+
+    public long CommittedOffset => _registration.CommittedOffset;
+
+    /// <summary>Offset of the next record <see cref="ReadAsync"/> returns.</summary>
+    public long ReadOffset => _readOffset;
+
+    public async ValueTask<SpoolBatch> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfDisposed();
+            var advanced = _spool.Durable.Advanced;
+            var durableEnd = _spool.Durable.Value;
+            if (_readOffset < durableEnd)
+            {
+                var batch = ReadAvailable(maxRecords, durableEnd);
+                if (batch.Count > 0)
+                {
+                    return batch;
+                }
+            }
+
+            var remaining = maxWait == Timeout.InfiniteTimeSpan
+                ? Timeout.InfiniteTimeSpan
+                : maxWait - Stopwatch.GetElapsedTime(started);
+            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+            {
+                return SpoolBatch.Empty;
+            }
+
+            await advanced.WaitAsync(remaining, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!advanced.IsCompleted)
+            {
+                return SpoolBatch.Empty;
+            }
+        }
+    }
+
+    public ValueTask CommitAsync(long nextOffset, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        _spool.Commit(_registration, nextOffset);
+        _readOffset = Math.Max(_readOffset, nextOffset); // what is committed is never read again
+        return ValueTask.CompletedTask;
+    }
+
+    public void Rewind()
+    {
+        ThrowIfDisposed();
+        _readOffset = _registration.CommittedOffset;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _handle?.Dispose();
+            _spool.Close(_registration);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private SpoolBatch ReadAvailable(int maxRecords, long durableEnd)
+    {
+        while (_readOffset < durableEnd)
+        {
+            var segments = _spool.Segments.Current;
+            var index = SegmentSet.IndexOf(segments, _readOffset);
+            if (index < 0)
+            {
+                Skip(SpoolCorruptionKind.MissingData, segments[0].Path, segments[0].BaseOffset);
+                continue;
+            }
+
+            var segment = segments[index];
+            long? sealedEnd = index + 1 < segments.Length ? segments[index + 1].BaseOffset : null;
+            var limit = Math.Min(sealedEnd ?? long.MaxValue, durableEnd);
+            var batch = ReadSegment(segment, limit, maxRecords, out var damage);
+            if (batch.Count > 0)
+            {
+                return batch;
+            }
+
+            if (sealedEnd is { } end)
+            {
+                Skip(damage, segment.Path, end);
+                continue;
+            }
+
+            ReportBlocked(segment);
+            break;
+        }
+
+        return SpoolBatch.Empty;
+    }
+
+    /// <summary>
+    /// Reads the records at the read position up to <paramref name="limit"/>. With no record, says why in
+    /// <paramref name="damage"/>: an invalid record, or bytes missing from the file.
+    /// </summary>
+    private SpoolBatch ReadSegment(SegmentInfo segment, long limit, int maxRecords, out SpoolCorruptionKind damage)
+    {
+        damage = SpoolCorruptionKind.MissingData;
+        var handle = HandleFor(segment);
+        if (handle is null)
+        {
+            return SpoolBatch.Empty;
+        }
+
+        var want = (int)Math.Min(limit - _readOffset, _spool.ReadChunkBytes);
+        while (true)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(want);
+            var read = SegmentFiles.ReadFully(
+                handle, buffer.AsSpan(0, want), SegmentFiles.FilePosition(segment.BaseOffset, _readOffset));
+            var records = new List<SpoolRecord>(Math.Min(maxRecords, 256));
+            var consumed = 0;
+            var grow = 0;
+            while (records.Count < maxRecords && consumed < read)
+            {
+                var at = _readOffset + consumed;
+                var check = SpoolFormat.CheckRecord(buffer.AsSpan(consumed, read - consumed), at, out var length);
+                if (check == RecordCheck.Valid)
+                {
+                    var next = at + SpoolFormat.RecordBytes(length);
+                    records.Add(new SpoolRecord(at, next, buffer.AsMemory(consumed + SpoolFormat.RecordHeaderBytes, length)));
+                    consumed += SpoolFormat.RecordBytes(length);
+                    continue;
+                }
+
+                var recordEnd = at + SpoolFormat.RecordBytes(length);
+                if (check == RecordCheck.Invalid || recordEnd > limit)
+                {
+                    damage = SpoolCorruptionKind.CorruptRecord; // a record never runs past a sealed end or the durable end
+                }
+                else if (read == want && consumed == 0)
+                {
+                    grow = (int)(recordEnd - at); // written with a larger MaxRecordBytes than today's read size
+                }
+
+                break;
+            }
+
+            if (records.Count > 0)
+            {
+                _readOffset += consumed;
+                return new SpoolBatch(records, () => ArrayPool<byte>.Shared.Return(buffer));
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (grow == 0)
+            {
+                return SpoolBatch.Empty;
+            }
+
+            want = grow;
+        }
+    }
+
+    private SafeFileHandle? HandleFor(SegmentInfo segment)
+    {
+        if (_handleBase == segment.BaseOffset && _handle is not null)
+        {
+            return _handle;
+        }
+
+        _handle?.Dispose();
+        _handle = null;
+        _handleBase = -1;
+        try
+        {
+            _handle = SegmentFiles.OpenForRead(segment.Path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // the caller reports the segment's range as missing data and skips it
+        }
+
+        _handleBase = segment.BaseOffset;
+        return _handle;
+    }
+
+    private void Skip(SpoolCorruptionKind kind, string file, long to)
+    {
+        _spool.ReportReaderSkipped(Name, kind, file, _readOffset, to);
+        _readOffset = to;
+    }
+
+    private void ReportBlocked(SegmentInfo segment)
+    {
+        if (_reportedBlockedAt != _readOffset)
+        {
+            _reportedBlockedAt = _readOffset;
+            _spool.ReportReaderBlocked(Name, _readOffset, segment.Path);
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_spool.IsDisposed, _spool);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+
+namespace Ingest.Spool;
+
+/// <summary>The spool's instruments on the "Ingest.Spool" meter.</summary>
+internal sealed class SpoolMetrics : IDisposable
+{
+    public const string MeterName = "Ingest.Spool";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _appendedRecords;
+    private readonly Counter<long> _appendedBytes;
+    private readonly Counter<long> _rejectedRecords;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<int> _commitRecords;
+
+    public SpoolMetrics(IMeterFactory? meterFactory, Func<SpoolStats> stats)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _appendedRecords = _meter.CreateCounter<long>("ingest.spool.appended.records", "{record}", "Records made durable.");
+        _appendedBytes = _meter.CreateCounter<long>("ingest.spool.appended.bytes", "By", "Record bytes (with headers) made durable.");
+        _rejectedRecords = _meter.CreateCounter<long>("ingest.spool.rejected.records", "{record}", "Appends refused because the disk budget was reached.");
+        _commitDuration = _meter.CreateHistogram<double>("ingest.spool.commit.duration", "s", "Write plus fsync time of one group commit.");
+        _commitRecords = _meter.CreateHistogram<int>("ingest.spool.commit.records", "{record}", "Records per group commit.");
+        _meter.CreateObservableGauge("ingest.spool.disk.usage", () => stats().DiskBytes, "By", "Bytes taken by segment files.");
+        _meter.CreateObservableGauge("ingest.spool.disk.budget", () => stats().DiskBudgetBytes, "By", "Configured disk budget.");
+        _meter.CreateObservableGauge("ingest.spool.consumer.lag", () => ConsumerLag(stats()), "By", "Bytes between a consumer's committed cursor and the end of the log.");
+    }
+
+    public void Committed(int records, int bytes, TimeSpan duration)
+    {
+        _appendedRecords.Add(records);
+        _appendedBytes.Add(bytes);
+        _commitRecords.Record(records);
+        _commitDuration.Record(duration.TotalSeconds);
+    }
+
+    public void Rejected() => _rejectedRecords.Add(1);
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ConsumerLag(SpoolStats stats)
+    {
+        foreach (var (name, offset) in stats.ConsumerOffsets)
+        {
+            yield return new Measurement<long>(stats.NextOffset - offset, new KeyValuePair<string, object?>("consumer", name));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Spool;
+
+/// <summary>
+/// Options of the durable spool, bound from the "Spool" section. Validate at start:
+/// <c>AddOptions&lt;SpoolOptions&gt;().BindConfiguration(SpoolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart()</c>
+/// (runs <see cref="Validate()"/> through <see cref="IValidatableObject"/>); <see cref="FileSpool.Open"/> validates again.
+/// </summary>
+public sealed class SpoolOptions : IValidatableObject
+{
+    public const string SectionName = "Spool";
+
+    public const long MinSegmentBytes = 4 * 1024;
+    public static readonly TimeSpan MaxFlushInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Folder holding the segment files and the <c>consumers/</c> cursor folder; created when missing. Required.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>
+    /// Bytes of records after which the writer starts a new segment file. Default 64 MiB, at least 4 KiB.
+    /// Space is reclaimed one whole segment at a time.
+    /// </summary>
+    public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Group commit spacing: the least time between the starts of two commits (one write plus one fsync). Appends
+    /// arriving meanwhile share the next commit. A commit starts at once when the previous one is older than this or
+    /// <see cref="MaxBatchBytes"/> are waiting. Default 2 ms; 0 commits as soon as the previous commit ends; at most 1 s.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// Most bytes (records with their 8-byte headers) written and fsynced in one commit, and most bytes waiting for the
+    /// next commit; further appenders wait for the writer (back-pressure). Also the reader's read size and the bound on
+    /// how much of a torn tail recovery may cut. Default 4 MiB; at least <see cref="MaxRecordBytes"/> + 8.
+    /// </summary>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest payload one append accepts, in bytes. Default 1 MiB; 1 .. 16 MiB.</summary>
+    public int MaxRecordBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes the segment files may take. At the budget an append returns Full without writing; records are never
+    /// dropped to make room. Default 10 GiB; at least 2 × (<see cref="SegmentBytes"/> + 32), because space is freed one
+    /// sealed segment at a time.
+    /// </summary>
+    public long DiskBudgetBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Fraction of <see cref="DiskBudgetBytes"/> from which stats report NearBudget. Default 0.9; 0 .. 1.</summary>
+    public double NearBudgetRatio { get; set; } = 0.9;
+
+    /// <summary>Every problem with these options as a sentence naming the setting; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            errors.Add($"{SectionName}:{nameof(Directory)} is required.");
+        }
+
+        if (SegmentBytes < MinSegmentBytes)
+        {
+            errors.Add($"{SectionName}:{nameof(SegmentBytes)} must be at least {MinSegmentBytes} bytes (is {SegmentBytes}).");
+        }
+
+        if (FlushInterval < TimeSpan.Zero || FlushInterval > MaxFlushInterval)
+        {
+            errors.Add($"{SectionName}:{nameof(FlushInterval)} must be between 0 and {MaxFlushInterval} (is {FlushInterval}).");
+        }
+
+        if (MaxRecordBytes is < 1 or > SpoolFormat.MaxPayloadBytes)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxRecordBytes)} must be between 1 and {SpoolFormat.MaxPayloadBytes} bytes (is {MaxRecordBytes}).");
+        }
+
+        var minBatch = (long)MaxRecordBytes + SpoolFormat.RecordHeaderBytes;
+        if (MaxBatchBytes < minBatch)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxBatchBytes)} must be at least {nameof(MaxRecordBytes)} + {SpoolFormat.RecordHeaderBytes} = {minBatch} bytes (is {MaxBatchBytes}).");
+        }
+
+        var minBudget = 2 * (SegmentBytes + SpoolFormat.SegmentHeaderBytes);
+        if (DiskBudgetBytes < minBudget)
+        {
+            errors.Add($"{SectionName}:{nameof(DiskBudgetBytes)} must be at least 2 × ({nameof(SegmentBytes)} + {SpoolFormat.SegmentHeaderBytes}) = {minBudget} bytes (is {DiskBudgetBytes}).");
+        }
+
+        if (double.IsNaN(NearBudgetRatio) || NearBudgetRatio is < 0 or > 1)
+        {
+            errors.Add($"{SectionName}:{nameof(NearBudgetRatio)} must be between 0 and 1 (is {NearBudgetRatio}).");
+        }
+
+        return errors;
+    }
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(message => new ValidationResult(message));
+
+    /// <summary>A copy, so later changes to a bound options object cannot reach a running spool.</summary>
+    internal SpoolOptions Copy() => (SpoolOptions)MemberwiseClone();
+
+    internal void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid spool options: " + string.Join(" ", errors), nameof(SpoolOptions));
+        }
+    }
+}

@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ingest.Spool;
+
+/// <summary>
+/// The append side: appenders copy their record into the pending batch under a short lock and get their offset at
+/// once; one writer thread takes the whole batch, writes it with one vectored write, fsyncs, publishes the new durable
+/// end and completes every appender of the batch together (group commit). The writer runs on its own thread because
+/// write and fsync block.
+/// </summary>
+internal sealed class SpoolWriter
+{
+    private readonly SpoolOptions _options;
+    private readonly string _directory;
+    private readonly SegmentSet _segments;
+    private readonly DurableEnd _durable;
+    private readonly SpoolMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Action _segmentSealed;
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+
+    // Append side, guarded by _lock.
+    private PendingBatch _pending = new();
+    private PendingBatch? _spare = new();
+    private TaskCompletionSource _batchTaken = NewSignal();
+    private long _nextOffset;
+    private long _segmentBase;
+    private long _segmentRecordBytes;
+    private bool _stopping;
+    private bool _exited;
+    private SpoolFaultedException? _fault;
+    private bool _rejecting;
+
+    // Budget: segment bytes on disk plus accepted, not yet written bytes. Added under _lock, released by retention.
+    private long _usedBytes;
+
+    // Writer thread only.
+    private SafeFileHandle _handle;
+    private long _handleBase;
+    private long _filePosition;
+    private long _lastCommitStart;
+
+    public SpoolWriter(
+        SpoolOptions options,
+        string directory,
+        SegmentSet segments,
+        DurableEnd durable,
+        RecoveredLog recovered,
+        SpoolMetrics metrics,
+        ILogger logger,
+        Action segmentSealed)
+    {
+        _options = options;
+        _directory = directory;
+        _segments = segments;
+        _durable = durable;
+        _metrics = metrics;
+        _logger = logger;
+        _segmentSealed = segmentSealed;
+        _handle = recovered.ActiveHandle;
+        _handleBase = recovered.ActiveSegment.BaseOffset;
+        _nextOffset = recovered.NextOffset;
+        _segmentBase = _handleBase;
+        _segmentRecordBytes = _nextOffset - _handleBase;
+        _filePosition = SpoolFormat.SegmentHeaderBytes + _segmentRecordBytes;
+        _usedBytes = recovered.DiskBytes;
+        _thread = new Thread(Run) { IsBackground = true, Name = "spool-writer" };
+    }
+
+    public long UsedBytes => Volatile.Read(ref _usedBytes);
+
+    public bool Rejecting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rejecting;
+            }
+        }
+    }
+
+    public bool Faulted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _fault is not null;
+            }
+        }
+    }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Copies the record into the pending batch. <see cref="EnqueueOutcome.Enqueued"/>: <paramref name="offset"/> is
+    /// assigned and <paramref name="wait"/> completes at the commit. <see cref="EnqueueOutcome.BatchFull"/>:
+    /// <paramref name="wait"/> completes when the writer takes the batch; try again then.
+    /// </summary>
+    public EnqueueOutcome TryEnqueue(ReadOnlySpan<byte> payload, out long offset, out Task wait)
+    {
+        offset = -1;
+        wait = Task.CompletedTask;
+        var recordBytes = SpoolFormat.RecordBytes(payload.Length);
+        EnqueueOutcome outcome;
+        bool wakeWriter = false, budgetStateChanged;
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            var roll = _segmentRecordBytes > 0 && _segmentRecordBytes + recordBytes > _options.SegmentBytes;
+            var neededBytes = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
+            if (Volatile.Read(ref _usedBytes) + neededBytes > _options.DiskBudgetBytes)
+            {
+                outcome = EnqueueOutcome.Full;
+            }
+            else if (!_pending.IsEmpty && (roll || _pending.Bytes + recordBytes > _options.MaxBatchBytes))
+            {
+                // A batch never spans segments and never exceeds MaxBatchBytes: wait for the writer to take it.
+                wait = _batchTaken.Task;
+                outcome = EnqueueOutcome.BatchFull;
+            }
+            else
+            {
+                wakeWriter = _pending.IsEmpty;
+                offset = AppendLocked(payload, roll, neededBytes);
+                wait = _pending.Committed.Task;
+                outcome = EnqueueOutcome.Enqueued;
+            }
+
+            budgetStateChanged = outcome != EnqueueOutcome.BatchFull && _rejecting != (outcome == EnqueueOutcome.Full);
+            _rejecting = outcome == EnqueueOutcome.Full || (_rejecting && outcome == EnqueueOutcome.BatchFull);
+        }
+
+        if (wakeWriter)
+        {
+            _work.Release();
+        }
+
+        ReportBudget(outcome, budgetStateChanged);
+        return outcome;
+    }
+
+    /// <summary>Gives budget back after retention deleted segment files; appends are tried again from here.</summary>
+    public void Release(long bytes)
+    {
+        Interlocked.Add(ref _usedBytes, -bytes);
+        bool wasRejecting;
+        lock (_lock)
+        {
+            wasRejecting = _rejecting;
+            _rejecting = false;
+        }
+
+        if (wasRejecting)
+        {
+            SpoolLog.BudgetAvailable(_logger, UsedBytes, _options.DiskBudgetBytes);
+        }
+    }
+
+    /// <summary>
+    /// Commits what is pending and ends the writer thread. Appenders waiting for room may still join the last batches;
+    /// one that comes after the writer found nothing left gets <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public async ValueTask StopAsync()
+    {
+        lock (_lock)
+        {
+            _stopping = true;
+        }
+
+        _work.Release();
+        await _stopped.Task.ConfigureAwait(false);
+        _handle.Dispose();
+    }
+
+    /// <summary>Assigns the next offset and copies the record into the pending batch. Caller holds <see cref="_lock"/>.</summary>
+    private long AppendLocked(ReadOnlySpan<byte> payload, bool roll, long neededBytes)
+    {
+        if (roll)
+        {
+            _segmentBase = _nextOffset;
+            _segmentRecordBytes = 0;
+        }
+
+        if (_pending.IsEmpty)
+        {
+            _pending.Begin(_nextOffset, _segmentBase);
+        }
+
+        var offset = _nextOffset;
+        _pending.Append(offset, payload);
+        var recordBytes = SpoolFormat.RecordBytes(payload.Length);
+        _nextOffset += recordBytes;
+        _segmentRecordBytes += recordBytes;
+        Interlocked.Add(ref _usedBytes, neededBytes);
+        return offset;
+    }
+
+    private void Run()
+    {
+        PendingBatch? inFlight = null;
+        try
+        {
+            while (true)
+            {
+                if (!Volatile.Read(ref _stopping))
+                {
+                    _work.Wait();
+                }
+
+                SpaceOutCommits();
+                lock (_lock)
+                {
+                    if (_pending.IsEmpty)
+                    {
+                        if (_stopping)
+                        {
+                            _exited = true;
+                            _batchTaken.TrySetResult();
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    inFlight = _pending;
+                    _pending = _spare ?? throw new InvalidOperationException("The spare batch is still in use.");
+                    _spare = null;
+                    Interlocked.Exchange(ref _batchTaken, NewSignal()).TrySetResult();
+                }
+
+                Commit(inFlight);
+                inFlight.Committed.TrySetResult();
+                inFlight.Reset();
+                lock (_lock)
+                {
+                    _spare = inFlight;
+                }
+
+                inFlight = null;
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex, inFlight);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Keeps <see cref="SpoolOptions.FlushInterval"/> between commit starts so appends can gather.</summary>
+    private void SpaceOutCommits()
+    {
+        var wait = _options.FlushInterval - Stopwatch.GetElapsedTime(_lastCommitStart);
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_stopping || _pending.Bytes >= _options.MaxBatchBytes / 2)
+            {
+                return;
+            }
+        }
+
+        Thread.Sleep(wait);
+    }
+
+    private void Commit(PendingBatch batch)
+    {
+        if (batch.SegmentBase != _handleBase)
+        {
+            Roll(batch.SegmentBase);
+        }
+
+        var expectedStart = _handleBase + _filePosition - SpoolFormat.SegmentHeaderBytes;
+        if (batch.StartOffset != expectedStart)
+        {
+            throw new InvalidOperationException($"Batch starts at {batch.StartOffset}, the segment ends at {expectedStart}.");
+        }
+
+        _lastCommitStart = Stopwatch.GetTimestamp();
+        RandomAccess.Write(_handle, batch.Buffers(), _filePosition);
+        RandomAccess.FlushToDisk(_handle); // fsync(2) on Unix, FlushFileBuffers on Windows
+        _filePosition += batch.Bytes;
+        _durable.Publish(batch.EndOffset);
+        _metrics.Committed(batch.Records, batch.Bytes, Stopwatch.GetElapsedTime(_lastCommitStart));
+    }
+
+    /// <summary>Seals the current segment (its data is already fsynced) and continues in a new one.</summary>
+    private void Roll(long baseOffset)
+    {
+        var (handle, segment) = SegmentFiles.Create(_directory, baseOffset);
+        _handle.Dispose();
+        _handle = handle;
+        _handleBase = baseOffset;
+        _filePosition = SpoolFormat.SegmentHeaderBytes;
+        _segments.Add(segment);
+        _segmentSealed();
+    }
+
+    private void Fail(Exception cause, PendingBatch? inFlight)
+    {
+        var fault = new SpoolFaultedException(cause);
+        PendingBatch pending;
+        lock (_lock)
+        {
+            _fault = fault;
+            pending = _pending;
+            _batchTaken.TrySetResult();
+        }
+
+        SpoolLog.WriterFaulted(_logger, cause, inFlight?.StartOffset ?? _durable.Value);
+        inFlight?.Committed.TrySetException(fault);
+        if (!pending.IsEmpty)
+        {
+            pending.Committed.TrySetException(fault);
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_fault is not null)
+        {
+            throw new SpoolFaultedException(_fault.InnerException!);
+        }
+
+        ObjectDisposedException.ThrowIf(_exited, this);
+    }
+
+    private void ReportBudget(EnqueueOutcome outcome, bool changed)
+    {
+        if (outcome == EnqueueOutcome.Full)
+        {
+            _metrics.Rejected();
+        }
+
+        if (!changed)
+        {
+            return;
+        }
+
+        if (outcome == EnqueueOutcome.Full)
+        {
+            SpoolLog.BudgetReached(_logger, UsedBytes, _options.DiskBudgetBytes);
+        }
+        else
+        {
+            SpoolLog.BudgetAvailable(_logger, UsedBytes, _options.DiskBudgetBytes);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal enum EnqueueOutcome : byte
+{
+    Enqueued,
+    Full,
+    BatchFull,
+}
