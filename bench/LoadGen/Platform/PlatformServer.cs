@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 using LoadGen.Frames;
 using LoadGen.Safety;
@@ -219,25 +221,47 @@ public sealed class PlatformServer : IAsyncDisposable
     private bool Handle(in FrameHeader header, ReadOnlySpan<byte> frame, PipeWriter output, LinkState link)
     {
         bool platformCommand = header.Layout == HeaderLayout.Gb32960 && header.ResponseFlag == Gb32960ResponseFlags.Command;
+        var now = GbTime.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var reply = output.GetSpan(ReplyFrames.MaxLength(0));
+        int written;
         if (platformCommand && header.Command == Commands.PlatformLogin)
         {
             byte result = LoginVerdict(frame);
             link.LoggedIn = result == Gb32960ResponseFlags.Success;
             Interlocked.Increment(ref link.LoggedIn ? ref _loginsAccepted : ref _loginsRejected);
-            return Reply(ReplyKind.EchoWithTime, header, frame, output, result);
+            // The login is not echoed: it holds the password.
+            written = Gb32960Replies.PlatformLoginReply(header, result, now, reply);
         }
-        if (platformCommand && header.Command == Commands.PlatformLogout)
+        else if (platformCommand && header.Command == Commands.PlatformLogout)
         {
             link.LoggedIn = false;
             Interlocked.Increment(ref _logouts);
-            return Reply(ReplyKind.Time, header, frame, output, Gb32960ResponseFlags.Success);
+            written = Gb32960Replies.Acknowledgement(header, Gb32960ResponseFlags.Success, now, reply);
         }
-        if (platformCommand && header.Command == Commands.Heartbeat)
+        else if (platformCommand && header.Command == Commands.Heartbeat)
         {
             Interlocked.Increment(ref _heartbeats);
-            return Reply(ReplyKind.Empty, header, frame, output, Gb32960ResponseFlags.Success);
+            written = Gb32960Replies.HeartbeatReply(header, reply);
         }
+        else
+        {
+            Record(header, link);
+            if (!_options.ReplyPerFrame)
+            {
+                return false;
+            }
+            written = header.Layout == HeaderLayout.Hj1239
+                ? Hj1239Replies.WriteReply(reply, header, now)
+                : Gb32960Replies.Acknowledgement(header, Gb32960ResponseFlags.Success, now, reply);
+        }
+        output.Advance(written);
+        Interlocked.Increment(ref _replies);
+        return true;
+    }
 
+    /// <summary>Counts a relayed vehicle frame per VIN and command.</summary>
+    private void Record(in FrameHeader header, LinkState link)
+    {
         Interlocked.Increment(ref _frames);
         Interlocked.Increment(ref _commands[header.Command]);
         var perCommand = _vins.GetOrAdd(header.Vin, static _ => new long[256]);
@@ -246,7 +270,6 @@ public sealed class PlatformServer : IAsyncDisposable
         {
             Interlocked.Increment(ref _framesBeforeLogin);
         }
-        return _options.ReplyPerFrame && Reply(ReplyKind.Time, header, frame, output, Gb32960ResponseFlags.Success);
     }
 
     /// <summary>The configured result, or 0x02 when credentials are configured and the login's differ.</summary>
@@ -264,15 +287,6 @@ public sealed class PlatformServer : IAsyncDisposable
             return Gb32960ResponseFlags.Error;
         }
         return _options.LoginResult;
-    }
-
-    private bool Reply(ReplyKind kind, in FrameHeader header, ReadOnlySpan<byte> frame, PipeWriter output, byte flag)
-    {
-        var span = output.GetSpan(ReplyFrames.MaxLength(frame.Length));
-        int written = ReplyFrames.Write(kind, header, frame, DateTimeOffset.UtcNow, span, flag);
-        output.Advance(written);
-        Interlocked.Increment(ref _replies);
-        return true;
     }
 
     private async Task RecordLoopAsync(string path)

@@ -1,10 +1,12 @@
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 using LoadGen.Frames;
 
 namespace LoadGen.Sink;
 
-/// <summary>The shape of a reply, as the Ingest server's ReplyWriter builds them.</summary>
+/// <summary>The shape of a reply, as the Ingest server's ReplyWriter classifies them.</summary>
 public enum ReplyKind : byte
 {
     None,
@@ -12,21 +14,22 @@ public enum ReplyKind : byte
     Empty,
     /// <summary>Flag and the platform's current time (6 bytes).</summary>
     Time,
-    /// <summary>The request's data unit with its first six bytes replaced by the platform time (GB vehicle/platform login).</summary>
+    /// <summary>The request's data unit with its first six bytes replaced by the platform time (GB vehicle login).</summary>
     EchoWithTime,
 }
 
 /// <summary>
-/// Builds replies the way the Ingest server does (protocol digest §1.7 and §3.6, every optional reply enabled):
-/// GB/T 32960 repeats the command with a result flag, login echoes its data with the platform time, heartbeat
-/// has no data, the rest carry the time; HJ 1239 repeats the command with the time; Annex Q answers nothing.
+/// Decides which terminal requests are answered, the way the Ingest server does with every optional reply enabled
+/// (protocol digest §1.7 and §3.6), and writes the replies with the protocol's own builders
+/// (<see cref="Gb32960Replies"/>, <see cref="Hj1239Replies"/>), so the sink's bytes are the server's bytes.
 /// </summary>
 public static class ReplyFrames
 {
     /// <summary>Longest reply to a request of <paramref name="requestLength"/> bytes.</summary>
-    public static int MaxLength(int requestLength) => Math.Max(requestLength, FrameHeader.Overhead + GbTime.Size);
+    public static int MaxLength(int requestLength) =>
+        Math.Max(Gb32960Replies.MaxReplyLength(Math.Max(0, requestLength - FrameHeader.Overhead)), Hj1239Replies.MaxReplyLength);
 
-    /// <summary>The reply a terminal-facing server owes <paramref name="request"/>.</summary>
+    /// <summary>The reply a terminal-facing server owes <paramref name="request"/>; Annex Q terminals get none.</summary>
     public static ReplyKind ForTerminal(in FrameHeader request, bool annexQ)
     {
         if (request.Layout == HeaderLayout.Gb32960)
@@ -43,44 +46,32 @@ public static class ReplyFrames
                 _ => ReplyKind.None,
             };
         }
-        if (annexQ)
-        {
-            return ReplyKind.None;
-        }
-        return request.Command is >= Commands.Login and <= Commands.HjRemovalAlarm ? ReplyKind.Time : ReplyKind.None;
+        return Hj1239Replies.RequiresReply(annexQ ? Hj1239Layout.AnnexQ : Hj1239Layout.Hj1239, request.Command) ? ReplyKind.Time : ReplyKind.None;
     }
 
     /// <summary>
     /// Writes the reply of <paramref name="kind"/> to the request with <paramref name="header"/> into
     /// <paramref name="destination"/> and returns its length. <paramref name="request"/> (the whole request frame) is
-    /// read only for <see cref="ReplyKind.EchoWithTime"/>.
+    /// read only for <see cref="ReplyKind.EchoWithTime"/>. <paramref name="flag"/> applies to GB replies other than heartbeat.
     /// </summary>
     public static int Write(ReplyKind kind, in FrameHeader header, ReadOnlySpan<byte> request, DateTimeOffset now, Span<byte> destination,
         byte flag = Gb32960ResponseFlags.Success)
     {
+        var time = GbTime.FromDateTimeOffset(now);
         if (kind == ReplyKind.None)
         {
             return 0;
         }
-        int dataLength = kind switch
+        if (header.Layout == HeaderLayout.Hj1239)
         {
-            ReplyKind.Empty => 0,
-            ReplyKind.EchoWithTime when header.Encryption == Gb32960Encryption.None && header.DataLength >= GbTime.Size => header.DataLength,
-            _ => GbTime.Size,
+            return Hj1239Replies.WriteReply(destination, header, time);
+        }
+        return kind switch
+        {
+            ReplyKind.EchoWithTime => Gb32960Replies.VehicleLoginReply(header, request.Slice(FrameHeader.Size, header.DataLength), flag, time, destination),
+            ReplyKind.Empty => Gb32960Replies.HeartbeatReply(header, destination),
+            _ when header.Command == Gb32960Command.TimeSync => Gb32960Replies.TimeSyncReply(header, time, destination),
+            _ => Gb32960Replies.Acknowledgement(header, flag, time, destination),
         };
-        var reply = header.WithResponse(flag, dataLength);
-        reply.Write(destination);
-        var data = destination.Slice(FrameHeader.Size, dataLength);
-        if (dataLength > GbTime.Size)
-        {
-            request.Slice(FrameHeader.Size, dataLength).CopyTo(data);
-        }
-        if (dataLength >= GbTime.Size)
-        {
-            GbTime.FromDateTimeOffset(now).Write(data);
-        }
-        int total = FrameHeader.Overhead + dataLength;
-        FrameEncoding.Seal(destination[..total]);
-        return total;
     }
 }

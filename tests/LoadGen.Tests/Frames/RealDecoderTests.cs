@@ -1,3 +1,5 @@
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 using LoadGen.Frames;
@@ -81,5 +83,64 @@ public class RealDecoderTests
 
         Assert.True(Hj1239Decoder.TryDecode(frames.Data.Span, Hj1239Layout.Auto, out var frame, out var error), error.ToString());
         Assert.Equal(Hj1239Layout.Hj1239, frame.Layout);
+    }
+
+    public static TheoryData<TerminalProtocol, string, int, bool> GbFrames => new()
+    {
+        { TerminalProtocol.Gb2016, "01,02,05,06,07,08,09", 96, true },
+        { TerminalProtocol.Gb2016, "01,02,03,04,05,06,07,08,09,80", 384, true },
+        { TerminalProtocol.Gb2016, "07x2,08", 12, true },
+        { TerminalProtocol.Gb2025, "01,02,05,06,07,08", 96, true },
+        { TerminalProtocol.Gb2025, "01,02,04,05,06,07,08,80", 500, true },
+        { TerminalProtocol.Gb2025, "01,02,05,06,07,08", 96, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(GbFrames))]
+    public void Gb_realtime_and_reissue_frames_decode_with_the_gb32960_decoder(TerminalProtocol protocol, string mix, int cells, bool signed)
+    {
+        var infoMix = InfoMix.Parse(mix);
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape { Mix = infoMix, CellCount = cells, MotorCount = 2, Signed = signed }, seed: 4);
+
+        foreach (byte command in new[] { Commands.Realtime, Commands.Reissue })
+        {
+            var collected = command == Commands.Reissue ? At.AddMinutes(-5) : At;
+            frames.Data.Stamp(command, At, collected, 1);
+
+            Assert.True(Gb32960Decoder.TryDecode(frames.Data.Span, out var frame, out var error), error.ToString());
+            var report = Assert.IsType<RealtimeReport>(frame.Body);
+            Assert.Equal(command == Commands.Reissue, report.IsReissue);
+            Assert.Equal(protocol == TerminalProtocol.Gb2025 ? Gb32960Edition.V2025 : Gb32960Edition.V2016, report.Edition);
+            Assert.Equal(GbTime.FromDateTimeOffset(collected), report.Time);
+            Assert.Equal(infoMix.Items.SelectMany(i => Enumerable.Repeat(i.Type, i.Count)), report.Items.Select(i => i.Type));
+            Assert.True(report.UnknownTail.IsEmpty);
+            Assert.Equal(protocol == TerminalProtocol.Gb2025 && signed, report.Signature is not null);
+            Assert.Equal(frames.Data.Span.ToArray(), Gb32960Encoder.Encode(frame));
+        }
+    }
+
+    [Theory]
+    [InlineData(TerminalProtocol.Gb2016)]
+    [InlineData(TerminalProtocol.Gb2025)]
+    public void Gb_login_logout_and_heartbeat_decode_with_the_gb32960_decoder(TerminalProtocol protocol)
+    {
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape(), seed: 8);
+        frames.Login.Stamp(At, 42);
+        frames.Logout.Stamp(At.AddHours(1), 42);
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Login.Span, out var login, out var error), error.ToString());
+        var body = Assert.IsType<VehicleLogin>(login.Body);
+        Assert.Equal((ushort)42, body.LoginSerial);
+        Assert.Equal(20, body.IccidText.Length);
+        Assert.StartsWith("8986", body.IccidText);
+        Assert.Equal(1, body.SubsystemCount);
+        Assert.Equal(24, body.CodeText(0).Length);
+        Assert.Equal(frames.Login.Span.ToArray(), Gb32960Encoder.Encode(login));
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Logout.Span, out var logout, out error), error.ToString());
+        Assert.Equal((ushort)42, Assert.IsType<VehicleLogout>(logout.Body).LoginSerial);
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Heartbeat!.Span, out var heartbeat, out error), error.ToString());
+        Assert.Equal(Gb32960Command.Heartbeat, heartbeat.Command);
     }
 }
