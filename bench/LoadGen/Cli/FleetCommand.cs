@@ -133,6 +133,10 @@ internal static class FleetCommand
                 return ExitCodes.Usage;
             }
 
+            if (ProcessLimits.WarnIfTooFewDescriptors(options.Terminals, "this fleet") is { } warning)
+            {
+                Console.Error.WriteLine(warning);
+            }
             bool asJson = parse.GetValue(json);
             var progressOut = asJson ? Console.Error : Console.Out;
             bool inPlace = asJson ? !Console.IsErrorRedirected : !Console.IsOutputRedirected;

@@ -43,6 +43,7 @@ internal static class FleetConsole
         sb.AppendLine(Invariant, $"  logins        {N(c.LoginsAcknowledged)} acknowledged of {N(c.LoginsSent)} sent");
         sb.AppendLine(Invariant, $"  throughput    sent {N((long)report.SentPerSecond)}/s, acked {N((long)report.AcknowledgedPerSecond)}/s, {Bytes(c.BytesSent)} sent, {Bytes(c.BytesReceived)} received");
         sb.AppendLine(Invariant, $"  ack latency   {Latency(report.Latency)}");
+        sb.AppendLine(Invariant, $"   data only    {Latency(report.DataLatency)}");
         sb.AppendLine(Invariant, $"  errors        {(c.Errors.Count == 0 ? "none" : string.Join(", ", c.Errors.Select(kv => $"{kv.Key} {N(kv.Value)}")))}");
         if (clickHouse is not null)
         {

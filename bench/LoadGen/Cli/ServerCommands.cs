@@ -100,7 +100,7 @@ internal static class ServerCommands
                 var s = sink.Stats();
                 long rate = s.Frames - lastFrames;
                 lastFrames = s.Frames;
-                return string.Create(Invariant, $"connections {s.ConnectionsOpen:N0} open/{s.ConnectionsAccepted:N0} accepted  frames {s.Frames:N0} ({rate:N0}/s)  replies {s.Replies:N0}  skipped {s.SkippedBytes:N0} B");
+                return string.Create(Invariant, $"connections {s.ConnectionsOpen:N0} open/{s.ConnectionsAccepted:N0} accepted  frames {s.Frames:N0} ({rate:N0}/s)  replies {s.Replies:N0}  skipped {s.SkippedBytes:N0} B  accept errors {s.AcceptErrors:N0}");
             }, cancellationToken);
             await sink.DisposeAsync();
             var final = sink.Stats();

@@ -22,7 +22,10 @@ public sealed record FleetReport
     public required CounterSnapshot Counters { get; init; }
     /// <summary>Frames sent whose command the target was expected to answer.</summary>
     public required long FramesExpectingAck { get; init; }
+    /// <summary>Acknowledgement latency of every request (login, realtime, reissue, heartbeat, logout).</summary>
     public required LatencySummary Latency { get; init; }
+    /// <summary>Acknowledgement latency of realtime and reissue frames only.</summary>
+    public required LatencySummary DataLatency { get; init; }
     /// <summary>Per terminal: what it sent and what was acknowledged, per command. Used by the storage checks; not in JSON.</summary>
     [JsonIgnore]
     public required IReadOnlyList<TerminalResult> Terminals { get; init; }

@@ -29,7 +29,11 @@ internal sealed class FleetRun
 
     public FleetCounters Counters { get; } = new();
 
+    /// <summary>Every acknowledged request.</summary>
     public LatencyRecorder Latency { get; } = new();
+
+    /// <summary>Realtime and reissue frames only: what storage benchmarks compare, free of the login and logout bursts.</summary>
+    public LatencyRecorder DataLatency { get; } = new();
 
     public long StartTimestamp { get; }
 

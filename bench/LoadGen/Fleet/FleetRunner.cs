@@ -76,6 +76,7 @@ public static class FleetRunner
             Counters = counters,
             FramesExpectingAck = results.Sum(r => r.SentByCommand.Where(kv => options.ExpectsAck(r.Protocol, kv.Key)).Sum(kv => (long)kv.Value)),
             Latency = run.Latency.Total(),
+            DataLatency = run.DataLatency.Total(),
             Terminals = results,
         };
     }

@@ -191,7 +191,16 @@ internal sealed class SimulatedTerminal
     private async Task<Socket?> ConnectAsync()
     {
         Counters.ConnectAttempt();
-        var socket = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
+        try
+        {
+            socket = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        }
+        catch (SocketException ex)
+        {
+            Counters.Error(ex.SocketErrorCode == SocketError.TooManyOpenSockets ? LoadErrorKind.LocalSocketLimit : LoadErrorKind.ConnectFailed);
+            return null;
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_run.StopToken);
         timeout.CancelAfter(_options.ConnectTimeout);
         try
@@ -220,6 +229,7 @@ internal sealed class SimulatedTerminal
                 SocketError.ConnectionRefused => LoadErrorKind.ConnectRefused,
                 SocketError.TimedOut => LoadErrorKind.ConnectTimeout,
                 SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse or SocketError.NoBufferSpaceAvailable => LoadErrorKind.SourcePortsExhausted,
+                SocketError.TooManyOpenSockets => LoadErrorKind.LocalSocketLimit,
                 _ => LoadErrorKind.ConnectFailed,
             });
             return null;
@@ -548,6 +558,10 @@ internal sealed class SimulatedTerminal
                     Counters.Acknowledged(match.Command);
                     Interlocked.Increment(ref _acknowledged[match.Command]);
                     _run.Latency.RecordElapsed(match.SentTimestamp, receivedTimestamp);
+                    if (match.Command is Commands.Realtime or Commands.Reissue)
+                    {
+                        _run.DataLatency.RecordElapsed(match.SentTimestamp, receivedTimestamp);
+                    }
                     if (match.Command == Commands.Login)
                     {
                         _loggedIn = true;

@@ -9,6 +9,8 @@ public enum LoadErrorKind
     ConnectTimeout,
     /// <summary>No local port left on the source address (add source addresses).</summary>
     SourcePortsExhausted,
+    /// <summary>This process may open no more sockets (ulimit -n): fewer terminals, or a higher limit.</summary>
+    LocalSocketLimit,
     /// <summary>Any other connect failure.</summary>
     ConnectFailed,
     /// <summary>Sending failed (connection reset or closed by the peer).</summary>
@@ -47,6 +49,7 @@ public static class LoadErrorKinds
         LoadErrorKind.ConnectRefused => "connect_refused",
         LoadErrorKind.ConnectTimeout => "connect_timeout",
         LoadErrorKind.SourcePortsExhausted => "source_ports_exhausted",
+        LoadErrorKind.LocalSocketLimit => "local_socket_limit",
         LoadErrorKind.ConnectFailed => "connect_failed",
         LoadErrorKind.SendFailed => "send_failed",
         LoadErrorKind.ConnectionReset => "connection_reset",

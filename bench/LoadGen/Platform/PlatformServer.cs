@@ -151,6 +151,7 @@ public sealed class PlatformServer : IAsyncDisposable
             }
             catch (SocketException)
             {
+                await Task.Delay(TimeSpan.FromMilliseconds(50)); // no descriptor left or a reset in the queue: no spin
                 continue;
             }
             socket.NoDelay = true;

@@ -26,7 +26,7 @@ public sealed record SinkOptions
 }
 
 /// <summary>Counters of a sink, read at any time.</summary>
-public sealed record SinkStats(long ConnectionsAccepted, long ConnectionsOpen, long Frames, long Replies, long SkippedBytes, long BytesReceived, long BytesSent);
+public sealed record SinkStats(long ConnectionsAccepted, long ConnectionsOpen, long Frames, long Replies, long SkippedBytes, long BytesReceived, long BytesSent, long AcceptErrors);
 
 /// <summary>
 /// The baseline: a bare loopback TCP server that frames what arrives with <see cref="FrameScanner"/> and answers
@@ -50,6 +50,9 @@ public sealed class SinkServer : IAsyncDisposable
     private long _bytesIn;
     private long _bytesOut;
     private int _active;
+    private long _acceptErrors;
+
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private SinkServer(SinkOptions options)
     {
@@ -70,7 +73,7 @@ public sealed class SinkServer : IAsyncDisposable
 
     public SinkStats Stats() => new(
         Interlocked.Read(ref _accepted), _connections.Count, Interlocked.Read(ref _frames), Interlocked.Read(ref _replies),
-        Interlocked.Read(ref _skipped), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
+        Interlocked.Read(ref _skipped), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut), Interlocked.Read(ref _acceptErrors));
 
     private async Task AcceptLoopAsync()
     {
@@ -90,7 +93,11 @@ public sealed class SinkServer : IAsyncDisposable
                 }
                 catch (SocketException)
                 {
-                    continue; // a connection reset while queued; keep accepting
+                    // A connection reset while queued, or no descriptor left (ulimit -n): pause so a full table
+                    // does not turn this loop into a spin, then keep accepting.
+                    Interlocked.Increment(ref _acceptErrors);
+                    await Task.Delay(AcceptRetryDelay);
+                    continue;
                 }
                 socket.NoDelay = true;
                 long id = Interlocked.Increment(ref _connectionCount);
