@@ -56,6 +56,9 @@ internal static class FleetCommand
         var record = new Option<string?>("--check-platform-record") { Description = "After the run, compare this platform record file with frames acknowledged." };
         var relayed = OptionParsers.Create("--relayed-commands", "Commands the relay forwards to the platform.",
             (IReadOnlySet<byte>)PlatformRecordCheck.DefaultRelayedCommands.ToHashSet(), OptionParsers.TryParseCommands);
+        var relayedProtocols = OptionParsers.Create<IReadOnlySet<TerminalProtocol>>("--relayed-protocols",
+            "Terminals whose frames the relay forwards to this platform (a GB/T 32960 link carries GB frames).",
+            new HashSet<TerminalProtocol> { TerminalProtocol.Gb2016, TerminalProtocol.Gb2025 }, OptionParsers.TryParseProtocols);
         var checkWait = OptionParsers.Create("--check-wait", "How long the checks wait for storage and relay to catch up.", TimeSpan.FromSeconds(30), OptionParsers.TryParseDuration);
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress goes to stderr)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines." };
@@ -63,7 +66,7 @@ internal static class FleetCommand
         var command = new Command("fleet", "Simulate a fleet of terminals over real loopback sockets and report what they saw.");
         foreach (Option option in new Option[] { target, terminals, protocols, interval, heartbeat, cells, probes, motors, unsigned, ramp, duration, frames,
             sources, gapEvery, gapDuration, maxReissue, acked, inFlight, ackTimeout, connectTimeout, drainTimeout, reconnects, noLogout, tick, seed,
-            vinPrefix, clickHouse, database, stored, record, relayed, checkWait, json, quiet })
+            vinPrefix, clickHouse, database, stored, record, relayed, relayedProtocols, checkWait, json, quiet })
         {
             command.Options.Add(option);
         }
@@ -157,7 +160,8 @@ internal static class FleetCommand
             if (parse.GetValue(record) is { } recordPath)
             {
                 progress?.Write($"checking platform record {recordPath} (up to {wait.TotalSeconds:0} s) ...");
-                platformResult = await PlatformRecordCheck.RunAsync(recordPath, report.Terminals, [.. parse.GetValue(relayed)!], wait, CancellationToken.None);
+                var relayedTerminals = report.Terminals.Where(t => parse.GetValue(relayedProtocols)!.Contains(t.Protocol)).ToList();
+                platformResult = await PlatformRecordCheck.RunAsync(recordPath, relayedTerminals, [.. parse.GetValue(relayed)!], wait, CancellationToken.None);
             }
 
             bool passed = report.Clean && clickHouseResult?.Passed != false && platformResult?.Passed != false;

@@ -92,6 +92,23 @@ internal static class OptionParsers
         return true;
     }
 
+    public static bool TryParseProtocols(string text, out IReadOnlySet<TerminalProtocol> value, out string error)
+    {
+        var set = new HashSet<TerminalProtocol>();
+        value = set;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!TerminalProtocols.TryParse(part, out var protocol))
+            {
+                error = $"'{part}' is not a protocol (gb2016, gb2025, hj1239, gb17691).";
+                return false;
+            }
+            set.Add(protocol);
+        }
+        error = "";
+        return true;
+    }
+
     public static bool TryParseInfoMix(string text, out InfoMix? value, out string error)
     {
         bool ok = InfoMix.TryParse(text, out var mix, out error);
