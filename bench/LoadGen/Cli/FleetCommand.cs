@@ -9,7 +9,10 @@ using LoadGen.Platform;
 namespace LoadGen.Cli;
 
 /// <summary>What `fleet --json` prints: the run, the checks, and one overall verdict.</summary>
-public sealed record FleetOutput(bool Passed, FleetReport Report, StorageCheckResult? ClickHouse, StorageCheckResult? Platform);
+public sealed record FleetOutput(bool Passed, FleetReport Report, StorageCheckResult? ClickHouse, StorageCheckResult? Platform)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, LoadGenJson.Default.FleetOutput);
+}
 
 /// <summary>`loadgen fleet`: simulate a fleet against a loopback target, then optionally check storage and relay.</summary>
 internal static class FleetCommand
@@ -167,7 +170,7 @@ internal static class FleetCommand
             bool passed = report.Clean && clickHouseResult?.Passed != false && platformResult?.Passed != false;
             if (asJson)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new FleetOutput(passed, report, clickHouseResult, platformResult), LoadGenJson.Default.FleetOutput));
+                Console.Out.WriteLine(new FleetOutput(passed, report, clickHouseResult, platformResult).ToJson());
             }
             else
             {

@@ -28,7 +28,7 @@ public sealed record FleetReport
     public required LatencySummary DataLatency { get; init; }
     /// <summary>Per terminal: what it sent and what was acknowledged, per command. Used by the storage checks; not in JSON.</summary>
     [JsonIgnore]
-    public required IReadOnlyList<TerminalResult> Terminals { get; init; }
+    public IReadOnlyList<TerminalResult> Terminals { get; init; } = [];
 
     public double ElapsedSeconds => Elapsed.TotalSeconds;
 
