@@ -1,0 +1,320 @@
+using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Sinks.ClickHouse.Schema;
+using Ingest.Spool;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Sinks.ClickHouse;
+
+/// <summary>What the sink loop is doing, for health checks and fault logs.</summary>
+public enum ClickHouseSinkState
+{
+    NotStarted,
+    Connecting,
+    Reading,
+    Inserting,
+    Committing,
+    BackingOff,
+    Stopped,
+}
+
+/// <summary>
+/// Moves spool records into ClickHouse: reads the spool with its own cursor (<c>clickhouse</c>), projects each record
+/// into per-table rows, inserts every table once <see cref="ClickHouseOptions.BatchRows"/> rows are buffered or the
+/// oldest has waited <see cref="ClickHouseOptions.FlushInterval"/>, and commits the cursor only after every table's
+/// insert succeeded. On any failure it rewinds to the committed cursor and tries again with exponential backoff: no
+/// record is skipped, and a batch that was partly inserted before the failure is inserted again and replaces its first
+/// copy (ReplacingMergeTree keyed on the spool identity), so each record ends up stored exactly once.
+/// </summary>
+public sealed class ClickHouseSink : BackgroundService
+{
+    public const string ConsumerName = "clickhouse";
+
+    private readonly IFrameSpool _spool;
+    private readonly ClickHouseDatabase _database;
+    private readonly ClickHouseSchema _schema;
+    private readonly IClickHouseRowProjector _projector;
+    private readonly ClickHouseOptions _options;
+    private readonly ClickHouseSinkMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ClickHouseRowBuffers _rows = new();
+    private readonly RetryBackoff _backoff;
+
+    private volatile ClickHouseSinkState _state = ClickHouseSinkState.NotStarted;
+    private long _committedOffset = -1;
+    private bool _schemaReady;
+
+    // The batch being assembled: the spool records whose rows sit in _rows.
+    private int _pendingRecords;
+    private long _firstPendingOffset = -1;
+    private long _lastPendingOffset = -1;
+    private long _pendingNextOffset = -1;
+    private long _flushDeadline;
+
+    public ClickHouseSink(
+        IFrameSpool spool,
+        ClickHouseDatabase database,
+        IClickHouseRowProjector projector,
+        IOptions<ClickHouseOptions> options,
+        ClickHouseSinkMetrics metrics,
+        ILogger<ClickHouseSink> logger,
+        TimeProvider? timeProvider = null,
+        ClickHouseSchema? schema = null)
+    {
+        _spool = spool;
+        _database = database;
+        _projector = projector;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+        _schema = schema ?? new ClickHouseSchema(database);
+        _backoff = new RetryBackoff(_options.MinRetryDelay, _options.MaxRetryDelay);
+    }
+
+    public ClickHouseSinkState State => _state;
+
+    /// <summary>The spool offset up to which every record is stored (-1 before the first commit of this run).</summary>
+    public long CommittedOffset => Interlocked.Read(ref _committedOffset);
+
+    /// <summary>Consecutive failed attempts (0 while healthy).</summary>
+    public int ConsecutiveFailures => _backoff.Failures;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var consumer = _spool.OpenConsumer(ConsumerName);
+        Interlocked.Exchange(ref _committedOffset, consumer.CommittedOffset);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await EnsureConnectedAsync(stoppingToken).ConfigureAwait(false);
+                    await PumpAsync(consumer, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+            await FlushOnShutdownAsync(consumer).ConfigureAwait(false);
+        }
+        finally
+        {
+            _state = ClickHouseSinkState.Stopped;
+        }
+    }
+
+    /// <summary>Reads the server version and applies the schema; retries with backoff until both succeed.</summary>
+    private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
+    {
+        while (!_schemaReady)
+        {
+            _state = ClickHouseSinkState.Connecting;
+            try
+            {
+                var version = await _database.ReadServerVersionAsync(cancellationToken).ConfigureAwait(false);
+                ClickHouseSinkLog.Connected(_logger, _database.Endpoint, version, _database.Database,
+                    _database.Cluster is { } cluster ? $", cluster '{cluster}'" : "");
+                if (!version.IsSupported)
+                {
+                    ClickHouseSinkLog.OldServer(_logger, version, ClickHouseServerVersion.OldestSupported);
+                }
+                foreach (var applied in await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    ClickHouseSinkLog.SchemaMigrated(_logger, _database.Database, applied);
+                }
+                _schemaReady = true;
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("connect");
+                var delay = _backoff.NextDelay();
+                ClickHouseSinkLog.Unavailable(_logger, _database.Endpoint, _backoff.Failures,
+                    ClickHouseDatabase.Describe(exception), delay);
+                await BackOffAsync(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Reads, projects and flushes until something fails (then rewinds, backs off and returns).</summary>
+    private async Task PumpAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            _state = ClickHouseSinkState.Reading;
+            SpoolBatch batch;
+            try
+            {
+                batch = await consumer.ReadAsync(NextReadSize(), TimeUntilFlush(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("spool");
+                var delay = _backoff.NextDelay();
+                ClickHouseSinkLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
+                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            using (batch)
+            {
+                if (!TryProject(batch, out var failedOffset, out var projectionError))
+                {
+                    _metrics.Error("projection");
+                    var delay = _backoff.NextDelay();
+                    ClickHouseSinkLog.ProjectionFailed(_logger, failedOffset, _backoff.Failures, delay, projectionError!);
+                    await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            if (_pendingRecords > 0 && (_rows.TotalRows >= _options.BatchRows || _time.GetTimestamp() >= _flushDeadline))
+            {
+                if (!await TryFlushAsync(consumer, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private bool TryProject(SpoolBatch batch, out long failedOffset, out Exception? error)
+    {
+        foreach (var record in batch.Records)
+        {
+            try
+            {
+                _projector.Project(record, _rows);
+            }
+            catch (Exception exception)
+            {
+                failedOffset = record.Offset;
+                error = exception;
+                return false;
+            }
+            if (_pendingRecords == 0)
+            {
+                _firstPendingOffset = record.Offset;
+                _flushDeadline = _time.GetTimestamp() + (long)(_options.FlushInterval.TotalSeconds * _time.TimestampFrequency);
+            }
+            _pendingRecords++;
+            _lastPendingOffset = record.Offset;
+            _pendingNextOffset = record.NextOffset;
+        }
+        failedOffset = -1;
+        error = null;
+        return true;
+    }
+
+    /// <summary>Inserts every non-empty table, then commits. False after a failure (already rewound and backed off).</summary>
+    private async Task<bool> TryFlushAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
+    {
+        _state = ClickHouseSinkState.Inserting;
+        foreach (var table in _rows.All)
+        {
+            if (table.Count == 0)
+            {
+                continue;
+            }
+            try
+            {
+                var elapsed = await _database.InsertAsync(table, QueryId(table), cancellationToken).ConfigureAwait(false);
+                _metrics.Inserted(table.Table.Name, table.Count, elapsed);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("insert");
+                var delay = _backoff.NextDelay();
+                ClickHouseSinkLog.InsertFailed(_logger, table.Table.Name, _firstPendingOffset, _lastPendingOffset, table.Count,
+                    _backoff.Failures, consumer.CommittedOffset, delay, exception);
+                _schemaReady = false; // the server may have restarted empty: re-check before the retry
+                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        _state = ClickHouseSinkState.Committing;
+        try
+        {
+            await consumer.CommitAsync(_pendingNextOffset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _metrics.Error("commit");
+            ClickHouseSinkLog.CommitFailed(_logger, _pendingNextOffset, exception);
+            await RewindAndBackOffAsync(consumer, _backoff.NextDelay(), cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        Interlocked.Exchange(ref _committedOffset, _pendingNextOffset);
+        _metrics.Committed(_pendingRecords);
+        if (_backoff.Failures > 0)
+        {
+            ClickHouseSinkLog.Recovered(_logger, _backoff.Failures, _pendingNextOffset);
+            _backoff.Reset();
+        }
+        ClearPending();
+        return true;
+    }
+
+    private async Task FlushOnShutdownAsync(ISpoolConsumer consumer)
+    {
+        if (_pendingRecords == 0 || _options.ShutdownFlushTimeout <= TimeSpan.Zero || !_schemaReady)
+        {
+            return;
+        }
+        int rows = _rows.TotalRows;
+        long last = _lastPendingOffset;
+        using var timeout = new CancellationTokenSource(_options.ShutdownFlushTimeout, _time);
+        bool stored;
+        try
+        {
+            stored = await TryFlushAsync(consumer, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            stored = false;
+        }
+        ClickHouseSinkLog.ShutdownFlush(_logger, rows, last,
+            stored ? "inserted and committed" : "not stored now; they stay in the spool and are re-read at the next start");
+    }
+
+    private async Task RewindAndBackOffAsync(ISpoolConsumer consumer, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ClearPending();
+        consumer.Rewind();
+        await BackOffAsync(delay, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task BackOffAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        _state = ClickHouseSinkState.BackingOff;
+        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ClearPending()
+    {
+        _rows.Clear();
+        _pendingRecords = 0;
+        _firstPendingOffset = _lastPendingOffset = _pendingNextOffset = -1;
+    }
+
+    private int NextReadSize() => Math.Clamp(_options.BatchRows - _rows.TotalRows, 1, _options.ReadBatchRecords);
+
+    private TimeSpan TimeUntilFlush()
+    {
+        if (_pendingRecords == 0)
+        {
+            return _options.FlushInterval;
+        }
+        long remaining = _flushDeadline - _time.GetTimestamp();
+        return remaining <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)remaining / _time.TimestampFrequency);
+    }
+
+    /// <summary>Names the batch in system.query_log: table and spool offsets, plus a random part (ids must be unique while running).</summary>
+    private string QueryId(IRowBuffer table) =>
+        $"ingest-{table.Table.Name}-{_firstPendingOffset}-{_lastPendingOffset}-{Guid.NewGuid().ToString("N")[..8]}";
+}

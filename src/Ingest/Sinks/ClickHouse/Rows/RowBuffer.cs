@@ -1,0 +1,74 @@
+using Ingest.Sinks.ClickHouse.RowBinary;
+using Ingest.Sinks.ClickHouse.Schema;
+
+namespace Ingest.Sinks.ClickHouse.Rows;
+
+/// <summary>The rows of one table waiting for the next insert, already encoded as RowBinary.</summary>
+public interface IRowBuffer
+{
+    ClickHouseTable Table { get; }
+
+    int Count { get; }
+
+    /// <summary>The encoded rows (valid until <see cref="Clear"/>).</summary>
+    RowBinaryWriter Encoded { get; }
+
+    void Clear();
+}
+
+/// <summary>
+/// Typed rows of one table. A row is encoded when it is added, so nothing but bytes is kept between inserts and the
+/// buffer's memory is reused batch after batch.
+/// </summary>
+public sealed class RowBuffer<TRow> : IRowBuffer
+    where TRow : struct, IClickHouseRow<TRow>
+{
+    private readonly RowBinaryWriter _writer = new();
+
+    public ClickHouseTable Table => TRow.Table;
+
+    public int Count { get; private set; }
+
+    public RowBinaryWriter Encoded => _writer;
+
+    public void Add(in TRow row)
+    {
+        TRow.Write(_writer, row);
+        Count++;
+    }
+
+    public void Clear()
+    {
+        _writer.Clear();
+        Count = 0;
+    }
+}
+
+/// <summary>One buffer per table of the sink; what a projector appends to.</summary>
+public sealed class ClickHouseRowBuffers
+{
+    public RowBuffer<FrameRawRow> FramesRaw { get; } = new();
+
+    public RowBuffer<VehicleSampleRow> VehicleSamples { get; } = new();
+
+    public RowBuffer<EmissionSampleRow> EmissionSamples { get; } = new();
+
+    public RowBuffer<SessionEventRow> Sessions { get; } = new();
+
+    /// <summary>Every table in insert order (raw frames first).</summary>
+    public IReadOnlyList<IRowBuffer> All => [FramesRaw, VehicleSamples, EmissionSamples, Sessions];
+
+    public int TotalRows => FramesRaw.Count + VehicleSamples.Count + EmissionSamples.Count + Sessions.Count;
+
+    /// <summary>The tables the sink creates, in the same order as <see cref="All"/>.</summary>
+    public static IReadOnlyList<ClickHouseTable> Tables { get; } =
+        [FrameRawRow.Table, VehicleSampleRow.Table, EmissionSampleRow.Table, SessionEventRow.Table];
+
+    public void Clear()
+    {
+        FramesRaw.Clear();
+        VehicleSamples.Clear();
+        EmissionSamples.Clear();
+        Sessions.Clear();
+    }
+}

@@ -1,0 +1,45 @@
+namespace Ingest.Sinks.ClickHouse.Schema;
+
+/// <summary>One column: name and ClickHouse type (types restricted to what 18.16 accepts).</summary>
+public sealed record ClickHouseColumn(string Name, string Type);
+
+/// <summary>
+/// A ReplacingMergeTree table of the sink. The sorting key ends in the row's spool identity
+/// (<c>node, spool_offset</c>[, <c>item_index</c>]) and every other key part is derived from the same spool record, so a
+/// row that is inserted again after a retry has exactly the key of its first copy and replaces it at merge time
+/// (and at once under <c>FINAL</c>). The partition expression uses the same record-derived time, so both copies land in
+/// one partition, which ReplacingMergeTree needs to see them as duplicates.
+/// </summary>
+public sealed class ClickHouseTable
+{
+    public ClickHouseTable(string name, string partitionBy, string orderBy, string shardingKey, IReadOnlyList<ClickHouseColumn> columns)
+    {
+        SqlLiteral.Identifier(name);
+        Name = name;
+        PartitionBy = partitionBy;
+        OrderBy = orderBy;
+        ShardingKey = shardingKey;
+        Columns = columns;
+        ColumnNames = columns.Select(c => c.Name).ToArray();
+    }
+
+    public string Name { get; }
+
+    /// <summary>PARTITION BY expression (a month or a day of a record-derived time).</summary>
+    public string PartitionBy { get; }
+
+    /// <summary>ORDER BY expression: the replacing key.</summary>
+    public string OrderBy { get; }
+
+    /// <summary>Distributed sharding expression in the cluster variant: by vehicle, so a row and its retry meet on one shard.</summary>
+    public string ShardingKey { get; }
+
+    public IReadOnlyList<ClickHouseColumn> Columns { get; }
+
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    public string ColumnListSql => string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}"));
+
+    /// <summary>One column per line, for scripts people read.</summary>
+    public string ColumnListSqlMultiline => "\n    " + string.Join(",\n    ", Columns.Select(c => $"{c.Name} {c.Type}")) + "\n";
+}

@@ -1,0 +1,43 @@
+using Ingest.Spool;
+
+namespace Ingest.Sinks.Redis;
+
+public enum StateApplyStatus : byte
+{
+    /// <summary>Every update of the batch is stored.</summary>
+    Applied,
+    /// <summary>The store is unreachable: nothing was waited for; the updates were dropped (and counted).</summary>
+    Unavailable,
+}
+
+public readonly record struct StateApplyResult(StateApplyStatus Status, int Updates);
+
+/// <summary>
+/// Latest state per vehicle, the online list and the live update feed. Never blocks its caller on an unreachable
+/// store: such calls return <see cref="StateApplyStatus.Unavailable"/> / false at once (state is re-derivable from the
+/// spool, which the state sink re-reads from its committed cursor).
+/// </summary>
+public interface IVehicleStateStore
+{
+    /// <summary>Merges a batch of updates (see <see cref="VehicleState"/> for the rules), pipelined.</summary>
+    ValueTask<StateApplyResult> ApplyAsync(IReadOnlyList<VehicleState> updates, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks a vehicle offline (connection closed without logout). With <paramref name="node"/>, only when that node
+    /// still holds the vehicle, so a late close on an old node does not hide a vehicle that reconnected elsewhere.
+    /// Returns false when nothing changed or the store is unreachable.
+    /// </summary>
+    ValueTask<bool> MarkOfflineAsync(string vin, string? node, CancellationToken cancellationToken);
+
+    ValueTask<VehicleState?> GetAsync(string vin, CancellationToken cancellationToken);
+
+    /// <summary>Vehicles seen within the online timeout and not logged out, most recently seen first.</summary>
+    ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Turns a spool record into a state update (implemented from the decoded frames by the host).</summary>
+public interface IVehicleStateProjector
+{
+    /// <summary>The update this record makes, or null when it changes no vehicle state. Throw only for bugs.</summary>
+    VehicleState? Project(in SpoolRecord record);
+}

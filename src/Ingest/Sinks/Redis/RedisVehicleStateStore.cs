@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ingest.Sinks.Redis;
+
+/// <summary>
+/// Vehicle state in Redis (single node or Redis Cluster):
+/// <list type="bullet">
+/// <item><c>tm:{VIN}:state</c> hash, merged by a script that applies presence and telemetry fields only when they are not
+/// older than what is stored (reissued and replayed data never roll the state back);</item>
+/// <item><c>tm:online:{n}</c> sorted sets of VINs scored by last-seen unix ms (ZADD GT), sharded by VIN;</item>
+/// <item><c>tm:live</c> stream capped with <c>XADD MAXLEN ~</c>, and optionally a PUBLISH per update.</item>
+/// </list>
+/// A batch is pipelined (every command sent, then awaited together). The connection never blocks a caller: with
+/// <c>AbortOnConnectFail=false</c> it reconnects in the background, and while it is down calls return
+/// <see cref="StateApplyStatus.Unavailable"/> at once (commands fail fast instead of queueing).
+/// </summary>
+public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposable
+{
+    // KEYS[1] state hash. ARGV[1] update receive time (ms), ARGV[2] device time (ms) or '', ARGV[3] number of presence
+    // pairs, then presence pairs, then telemetry pairs. Returns 1 if presence applied + 2 if telemetry applied.
+    private const string MergeScript = """
+        local seen = tonumber(ARGV[1])
+        local np = tonumber(ARGV[3])
+        local result = 0
+        if seen >= tonumber(redis.call('HGET', KEYS[1], 'last_seen_ms') or '-1') then
+          redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[1], unpack(ARGV, 4, 3 + 2 * np))
+          result = 1
+        end
+        if ARGV[2] ~= '' and tonumber(ARGV[2]) >= tonumber(redis.call('HGET', KEYS[1], 'device_time_ms') or '-1') then
+          redis.call('HSET', KEYS[1], 'device_time_ms', ARGV[2], unpack(ARGV, 4 + 2 * np))
+          result = result + 2
+        end
+        return result
+        """;
+
+    // KEYS[1] state hash. ARGV[1] node or ''. Sets online=0 when online and (no node given or the node matches).
+    private const string OfflineScript = """
+        if redis.call('HGET', KEYS[1], 'online') ~= '1' then return 0 end
+        if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
+        redis.call('HSET', KEYS[1], 'online', '0')
+        return 1
+        """;
+
+    private readonly ConnectionMultiplexer _connection;
+    private readonly RedisOptions _options;
+    private readonly RedisKeys _keys;
+    private readonly RedisStateMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly RedisChannel? _liveChannel;
+
+    private RedisVehicleStateStore(ConnectionMultiplexer connection, RedisOptions options, RedisStateMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _connection = connection;
+        _options = options;
+        _keys = new RedisKeys(options);
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _liveChannel = string.IsNullOrEmpty(options.LiveChannel) ? (RedisChannel?)null : RedisChannel.Literal(options.LiveChannel);
+        _connection.ConnectionFailed += (_, e) =>
+            RedisStateLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
+        _connection.ConnectionRestored += (_, e) => RedisStateLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+    }
+
+    public RedisKeys Keys => _keys;
+
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>Connects (or starts connecting in the background when Redis is down: this never fails for that reason).</summary>
+    public static async Task<RedisVehicleStateStore> ConnectAsync(
+        RedisOptions options, RedisStateMetrics metrics, ILogger<RedisVehicleStateStore> logger, TimeProvider? timeProvider = null)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync(Configuration(options)).ConfigureAwait(false);
+        return new RedisVehicleStateStore(connection, options, metrics, logger, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>As <see cref="ConnectAsync"/>, for a DI factory (returns within <see cref="RedisOptions.ConnectTimeout"/>).</summary>
+    public static RedisVehicleStateStore Connect(
+        RedisOptions options, RedisStateMetrics metrics, ILogger<RedisVehicleStateStore> logger, TimeProvider? timeProvider = null) =>
+        new(ConnectionMultiplexer.Connect(Configuration(options)), options, metrics, logger, timeProvider ?? TimeProvider.System);
+
+    private static ConfigurationOptions Configuration(RedisOptions options)
+    {
+        if (!options.IsConfigured)
+        {
+            throw new ArgumentException("Redis:Endpoint is empty.", nameof(options));
+        }
+        var configuration = ConfigurationOptions.Parse(options.Endpoint!);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
+        configuration.SyncTimeout = configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 5_000);
+        configuration.ClientName ??= "ingest";
+        return configuration;
+    }
+
+    public async ValueTask<StateApplyResult> ApplyAsync(IReadOnlyList<VehicleState> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0)
+        {
+            return new StateApplyResult(StateApplyStatus.Applied, 0);
+        }
+        if (!_connection.IsConnected)
+        {
+            _metrics.Dropped(updates.Count);
+            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Count);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var db = _connection.GetDatabase();
+        var merges = new Task<RedisResult>[updates.Count];
+        var others = new List<Task>(updates.Count * 3);
+        var batch = db.CreateBatch();
+        for (int i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i];
+            merges[i] = batch.ScriptEvaluateAsync(MergeScript, [_keys.State(update.Vin)], MergeArguments(update));
+            if (update.Online)
+            {
+                others.Add(batch.SortedSetAddAsync(_keys.Online(update.Vin), update.Vin, update.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan));
+            }
+            if (_options.LiveStreamMaxLength > 0)
+            {
+                others.Add(batch.StreamAddAsync(_keys.LiveStream, StreamEntry(update), maxLength: _options.LiveStreamMaxLength, useApproximateMaxLength: true));
+            }
+            if (_liveChannel is { } channel)
+            {
+                others.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update, VehicleStateJsonContext.Default.VehicleState)));
+            }
+        }
+        batch.Execute();
+        try
+        {
+            await Task.WhenAll(Task.WhenAll(merges), Task.WhenAll(others)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A logout leaves the online set only if it was not older than what the hash had (script bit 1).
+            var offline = new List<Task>();
+            for (int i = 0; i < updates.Count; i++)
+            {
+                if (!updates[i].Online && ((int)merges[i].Result & 1) == 1)
+                {
+                    offline.Add(db.SortedSetRemoveAsync(_keys.Online(updates[i].Vin), updates[i].Vin));
+                }
+            }
+            await Task.WhenAll(offline).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
+        {
+            ObserveAll(merges, others);
+            _metrics.Error("pipeline");
+            _metrics.Dropped(updates.Count);
+            RedisStateLog.CommandsFailed(_logger, updates.Count, exception.Message);
+            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Count);
+        }
+        _metrics.Applied(updates.Count, Stopwatch.GetElapsedTime(started));
+        return new StateApplyResult(StateApplyStatus.Applied, updates.Count);
+    }
+
+    public async ValueTask<bool> MarkOfflineAsync(string vin, string? node, CancellationToken cancellationToken)
+    {
+        if (!_connection.IsConnected)
+        {
+            _metrics.Dropped(1);
+            return false;
+        }
+        var db = _connection.GetDatabase();
+        try
+        {
+            var changed = (int)await db.ScriptEvaluateAsync(OfflineScript, [_keys.State(vin)], [node ?? ""]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (changed == 1)
+            {
+                await db.SortedSetRemoveAsync(_keys.Online(vin), vin).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return changed == 1;
+        }
+        catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
+        {
+            _metrics.Error("offline");
+            _metrics.Dropped(1);
+            RedisStateLog.CommandsFailed(_logger, 1, exception.Message);
+            return false;
+        }
+    }
+
+    public async ValueTask<VehicleState?> GetAsync(string vin, CancellationToken cancellationToken)
+    {
+        var entries = await _connection.GetDatabase().HashGetAllAsync(_keys.State(vin)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return VehicleStateFields.Parse(vin, entries);
+    }
+
+    public async ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var db = _connection.GetDatabase();
+        double cutoff = (_time.GetUtcNow() - _options.OnlineTimeout).ToUnixTimeMilliseconds();
+        var shards = _keys.AllOnlineShards
+            .Select(key => db.SortedSetRangeByScoreWithScoresAsync(key, cutoff, double.PositiveInfinity, order: Order.Descending, take: limit))
+            .ToArray();
+        var newest = (await Task.WhenAll(shards).WaitAsync(cancellationToken).ConfigureAwait(false))
+            .SelectMany(entries => entries)
+            .OrderByDescending(entry => entry.Score)
+            .Take(limit)
+            .Select(entry => entry.Element.ToString())
+            .ToArray();
+        var hashes = newest.Select(vin => db.HashGetAllAsync(_keys.State(vin))).ToArray();
+        var entries = await Task.WhenAll(hashes).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return newest
+            .Select((vin, i) => VehicleStateFields.Parse(vin, entries[i]))
+            .Where(state => state is { Online: true })
+            .Select(state => state!)
+            .ToList();
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+
+    private static RedisValue[] MergeArguments(VehicleState update)
+    {
+        var presence = new List<RedisValue>(8);
+        VehicleStateFields.AddPresence(presence, update);
+        var values = new List<RedisValue>(8 + presence.Count + 26)
+        {
+            update.ReceivedAt.ToUnixTimeMilliseconds(),
+            update.DeviceTime is { } time ? time.ToUnixTimeMilliseconds() : "",
+            presence.Count / 2,
+        };
+        values.AddRange(presence);
+        if (update.DeviceTime is not null)
+        {
+            VehicleStateFields.AddTelemetry(values, update);
+        }
+        return [.. values];
+    }
+
+    private static NameValueEntry[] StreamEntry(VehicleState update)
+    {
+        var values = new List<RedisValue>(32);
+        VehicleStateFields.AddPresence(values, update);
+        values.Add(VehicleStateFields.LastSeenMs);
+        values.Add(update.ReceivedAt.ToUnixTimeMilliseconds());
+        if (update.DeviceTime is { } time)
+        {
+            values.Add(VehicleStateFields.DeviceTimeMs);
+            values.Add(time.ToUnixTimeMilliseconds());
+            VehicleStateFields.AddTelemetry(values, update);
+        }
+        var entries = new NameValueEntry[values.Count / 2];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new NameValueEntry(values[2 * i], values[(2 * i) + 1]);
+        }
+        return entries;
+    }
+
+    /// <summary>Marks the faults of abandoned pipeline tasks as observed.</summary>
+    private static void ObserveAll(IEnumerable<Task> first, IEnumerable<Task> second)
+    {
+        foreach (var task in first.Concat(second))
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VehicleState))]
+internal sealed partial class VehicleStateJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,120 @@
+using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Sinks.ClickHouse.Schema;
+using Ingest.Tests.Infrastructure;
+
+namespace Ingest.Tests.Sinks.ClickHouse;
+
+public sealed class ClickHouseSchemaTests
+{
+    [Fact]
+    public async Task Creating_the_schema_twice_is_idempotent()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        var schema = new ClickHouseSchema(db.Database);
+
+        var first = await schema.EnsureAsync(CancellationToken.None);
+        var second = await schema.EnsureAsync(CancellationToken.None);
+
+        Assert.Equal([1u], first);
+        Assert.Empty(second);
+        Assert.Equal(1u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
+        Assert.Equal(1, await db.CountAsync(ClickHouseSchema.MigrationsTable));
+        foreach (var table in ClickHouseRowBuffers.Tables)
+        {
+            Assert.Equal(table.Columns.Count, await db.ScalarAsync(
+                $"SELECT count() FROM system.columns WHERE database = '{db.Name}' AND table = '{table.Name}'"));
+        }
+    }
+
+    [Fact]
+    public async Task Server_version_is_read_at_start_and_is_supported()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+
+        var version = await db.Database.ReadServerVersionAsync(CancellationToken.None);
+
+        Assert.True(version.IsSupported, $"server {version}");
+        Assert.Equal(version, db.Database.ServerVersion);
+    }
+
+    [Fact]
+    public async Task A_later_migration_adds_a_column_once_even_when_run_again()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await new ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None);
+        SchemaMigration addNote = new(2, "frames_raw.note", [new SchemaStep.AddColumn("frames_raw", new("note", "String"), "listener")]);
+        var migrations = ClickHouseSchema.DefaultMigrations.Append(addNote).ToArray();
+
+        var applied = await new ClickHouseSchema(db.Database, migrations).EnsureAsync(CancellationToken.None);
+        // A crash between the step and its record: the step runs again and must find the column there.
+        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version = 2", CancellationToken.None);
+        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version = 2") == 0,
+            "mutation removed the migration record");
+        var again = await new ClickHouseSchema(db.Database, migrations).EnsureAsync(CancellationToken.None);
+
+        Assert.Equal([2u], applied);
+        Assert.Equal([2u], again);
+        Assert.Equal(1, await db.ScalarAsync(
+            $"SELECT count() FROM system.columns WHERE database = '{db.Name}' AND table = 'frames_raw' AND name = 'note'"));
+    }
+
+    [Fact]
+    public async Task A_table_that_differs_from_the_sink_schema_is_reported_by_column()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await db.Database.ExecuteAsync($"CREATE DATABASE {SqlLiteral.Identifier(db.Name)}", CancellationToken.None, useSystemDatabase: true);
+        await db.Database.ExecuteAsync(
+            $"CREATE TABLE {db.Database.Qualified("sessions")} (node String, spool_offset UInt32, vin String, received_at DateTime) " +
+            "ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(received_at) ORDER BY (vin, received_at, node, spool_offset)",
+            CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => new ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None));
+
+        Assert.Contains("spool_offset is UInt32, expected UInt64", error.Message);
+        Assert.Contains("iccid is missing", error.Message);
+    }
+
+    [Fact]
+    public void Cluster_variant_puts_replicated_shard_tables_behind_distributed_tables()
+    {
+        using var database = new ClickHouseDatabase(new ClickHouseOptions
+        {
+            Endpoint = "http://127.0.0.1:1", Database = "telematics", Cluster = "telematics_cluster",
+        });
+
+        var script = OneLine(new ClickHouseSchema(database).RenderScript());
+
+        Assert.Contains("CREATE DATABASE IF NOT EXISTS `telematics` ON CLUSTER `telematics_cluster`", script);
+        Assert.Contains(
+            "CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw_local` ON CLUSTER `telematics_cluster` (node String, spool_offset UInt64,",
+            script);
+        Assert.Contains(
+            "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/frames_raw_local', '{replica}') " +
+            "PARTITION BY toYYYYMMDD(received_at) ORDER BY (vin, received_at, node, spool_offset)", script);
+        Assert.Contains(
+            "CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_raw_local` " +
+            "ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_raw_local`, cityHash64(vin))", script);
+        Assert.Equal(4, script.Split("ENGINE = Distributed(").Length - 1);
+    }
+
+    [Fact]
+    public void Single_node_script_uses_replacing_merge_tree_keyed_on_the_spool_identity()
+    {
+        using var database = new ClickHouseDatabase(new ClickHouseOptions { Endpoint = "http://127.0.0.1:1" });
+
+        var script = OneLine(new ClickHouseSchema(database).RenderScript());
+
+        Assert.DoesNotContain("ON CLUSTER", script);
+        Assert.Contains("ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(collection_time) ORDER BY (vin, collection_time, node, spool_offset, item_index)", script);
+        foreach (var table in ClickHouseRowBuffers.Tables)
+        {
+            Assert.Contains("spool_offset", table.OrderBy);
+            Assert.Contains("node", table.OrderBy);
+        }
+    }
+
+    private static string OneLine(string script) =>
+        System.Text.RegularExpressions.Regex.Replace(script, @"\s+", " ").Replace("( ", "(").Replace(" )", ")");
+}
