@@ -36,8 +36,11 @@ internal sealed class SimulatedTerminal
     private readonly long _heartbeatTicks;
     private readonly long _ackTimeoutTicks;
     private readonly long _tickTicks;
-    private readonly int[] _sent = new int[256];
-    private readonly int[] _acknowledged = new int[256];
+    /// <summary>Per command id (terminals send 0x01-0x08 only): kept small, there may be a hundred thousand terminals.</summary>
+    private const int TrackedCommands = 16;
+
+    private readonly int[] _sent = new int[TrackedCommands];
+    private readonly int[] _acknowledged = new int[TrackedCommands];
 
     private TerminalFrames? _frames;
     private ReplyMatcher? _matcher;
@@ -459,7 +462,7 @@ internal sealed class SimulatedTerminal
             return false;
         }
         Counters.Sent(command, frame.Length);
-        _sent[command]++;
+        _sent[command % TrackedCommands]++;
         return true;
     }
 
@@ -556,7 +559,7 @@ internal sealed class SimulatedTerminal
             {
                 case ReplyOutcome.Acknowledged:
                     Counters.Acknowledged(match.Command);
-                    Interlocked.Increment(ref _acknowledged[match.Command]);
+                    Interlocked.Increment(ref _acknowledged[match.Command % TrackedCommands]);
                     _run.Latency.RecordElapsed(match.SentTimestamp, receivedTimestamp);
                     if (match.Command is Commands.Realtime or Commands.Reissue)
                     {

@@ -29,7 +29,8 @@ public sealed class ReplyMatcher
 {
     private readonly Vin _vin;
     private readonly HeaderLayout _layout;
-    private readonly Pending[] _ring;
+    private readonly int _capacity;
+    private Pending[] _ring;
     private readonly Lock _gate = new();
     private int _head;
     private int _count;
@@ -39,10 +40,12 @@ public sealed class ReplyMatcher
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _vin = vin;
         _layout = layout;
-        _ring = new Pending[capacity];
+        _capacity = capacity;
+        // Most connections never have more than a few requests outstanding: start small, grow on demand.
+        _ring = new Pending[Math.Min(capacity, 4)];
     }
 
-    public int Capacity => _ring.Length;
+    public int Capacity => _capacity;
 
     public int Count
     {
@@ -73,9 +76,13 @@ public sealed class ReplyMatcher
     {
         lock (_gate)
         {
-            if (_count == _ring.Length)
+            if (_count == _capacity)
             {
                 return false;
+            }
+            if (_count == _ring.Length)
+            {
+                Grow();
             }
             _ring[(_head + _count) % _ring.Length] = new Pending(command, sentTimestamp);
             _count++;
@@ -127,6 +134,17 @@ public sealed class ReplyMatcher
             _count = 0;
             return n;
         }
+    }
+
+    private void Grow()
+    {
+        var larger = new Pending[Math.Min(_capacity, _ring.Length * 2)];
+        for (int i = 0; i < _count; i++)
+        {
+            larger[i] = _ring[(_head + i) % _ring.Length];
+        }
+        _ring = larger;
+        _head = 0;
     }
 
     private readonly record struct Pending(byte Command, long SentTimestamp);

@@ -149,4 +149,22 @@ public class ReplyMatcherTests
         Assert.Equal(3, matcher.Clear());
         Assert.Equal(0, matcher.Count);
     }
+
+    [Fact]
+    public void The_ring_grows_to_its_capacity_and_keeps_the_order()
+    {
+        var matcher = new ReplyMatcher(Terminal, HeaderLayout.Gb32960, 20);
+        matcher.TryExpect(Commands.Realtime, 0);
+        matcher.TryExpect(Commands.Realtime, 1);
+        matcher.Match(GbReply(Commands.Realtime)); // the head is no longer at index 0 when the ring grows
+        for (int i = 2; i < 21; i++)
+        {
+            Assert.True(matcher.TryExpect(Commands.Realtime, i));
+        }
+        Assert.False(matcher.TryExpect(Commands.Realtime, 21));
+
+        var sent = Enumerable.Range(0, 20).Select(_ => matcher.Match(GbReply(Commands.Realtime)).SentTimestamp).ToList();
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), sent);
+    }
 }
