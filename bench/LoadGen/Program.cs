@@ -1,0 +1,1 @@
+return await LoadGen.Cli.LoadGenCommandLine.RunAsync(args);

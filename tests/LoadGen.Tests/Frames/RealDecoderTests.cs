@@ -1,0 +1,146 @@
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Gb32960.Bodies;
+using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Primitives;
+using LoadGen.Frames;
+
+namespace LoadGen.Tests.Frames;
+
+/// <summary>Every frame the fleet sends decodes without error with the product's own decoders.</summary>
+public class RealDecoderTests
+{
+    private const string Vin = "LGDCH91G8KA141269";
+    private static readonly DateTimeOffset At = new(2026, 3, 14, 9, 26, 53, TimeSpan.FromHours(8));
+
+    public static TheoryData<TerminalProtocol, string, bool> HjFrames => new()
+    {
+        { TerminalProtocol.Hj1239, "02x10,80", true },
+        { TerminalProtocol.Hj1239, "02x10,80", false },
+        { TerminalProtocol.Hj1239, "01,02,03,04,05,80", true },
+        { TerminalProtocol.Gb17691, "02x10", false },
+        { TerminalProtocol.Gb17691, "01,02,03,04,05", false },
+    };
+
+    private static Hj1239Layout LayoutOf(TerminalProtocol protocol) =>
+        protocol == TerminalProtocol.Hj1239 ? Hj1239Layout.Hj1239 : Hj1239Layout.AnnexQ;
+
+    [Theory]
+    [MemberData(nameof(HjFrames))]
+    public void Hj_realtime_and_reissue_frames_decode_with_the_hj1239_decoder(TerminalProtocol protocol, string mix, bool signed)
+    {
+        var infoMix = InfoMix.Parse(mix);
+        var frames = TerminalFrames.Build(protocol, Vin, new FrameShape { Mix = infoMix, Signed = signed }, seed: 11);
+
+        foreach (byte command in new[] { Commands.Realtime, Commands.Reissue })
+        {
+            var collected = command == Commands.Reissue ? At.AddMinutes(-5) : At;
+            frames.Data.Stamp(command, At, collected, 321);
+
+            Assert.True(Hj1239Decoder.TryDecode(frames.Data.Span, LayoutOf(protocol), out var frame, out var error), error.ToString());
+            var body = Assert.IsType<Hj1239DataBody>(frame.Body);
+            Assert.Equal(command == Commands.Reissue, body.IsReissue);
+            Assert.Equal(Vin, frame.Vin.ToString());
+            Assert.Equal(infoMix.Items.SelectMany(i => Enumerable.Repeat(i.Type, i.Count)), body.Items.Select(i => i.InfoType));
+            if (protocol == TerminalProtocol.Hj1239)
+            {
+                Assert.Equal(GbTime.FromDateTimeOffset(At), body.Time);
+                Assert.Equal((ushort)321, body.Serial);
+                Assert.Equal(GbTime.FromDateTimeOffset(collected), body.Items[^1].CollectionTime);
+                Assert.Equal(signed, body.Signature is not null);
+            }
+            else
+            {
+                Assert.Equal(GbTime.FromDateTimeOffset(collected), body.Time);
+                Assert.Equal(Enumerable.Range(321, body.Items.Count).Select(s => (ushort?)s), body.Items.Select(i => i.Serial));
+            }
+            Assert.Equal(frames.Data.Span.ToArray(), Hj1239Encoder.Encode(frame));
+        }
+    }
+
+    [Theory]
+    [InlineData(TerminalProtocol.Hj1239)]
+    [InlineData(TerminalProtocol.Gb17691)]
+    public void Hj_login_and_logout_decode_with_the_hj1239_decoder(TerminalProtocol protocol)
+    {
+        var frames = TerminalFrames.Build(protocol, Vin, new FrameShape(), seed: 5);
+        frames.Login.Stamp(At, 9);
+        frames.Logout.Stamp(At.AddHours(2), 9);
+
+        Assert.True(Hj1239Decoder.TryDecode(frames.Login.Span, LayoutOf(protocol), out var login, out var error), error.ToString());
+        var loginBody = Assert.IsType<Hj1239LoginBody>(login.Body);
+        Assert.Equal((ushort)9, loginBody.Serial);
+        Assert.Equal(GbTime.FromDateTimeOffset(At), loginBody.Time);
+
+        Assert.True(Hj1239Decoder.TryDecode(frames.Logout.Span, LayoutOf(protocol), out var logout, out error), error.ToString());
+        Assert.Equal((ushort)9, Assert.IsType<Hj1239LogoutBody>(logout.Body).Serial);
+    }
+
+    [Fact]
+    public void Hj_realtime_layout_is_recognised_without_being_told()
+    {
+        var frames = TerminalFrames.Build(TerminalProtocol.Hj1239, Vin, new FrameShape(), seed: 5);
+        frames.Data.Stamp(Commands.Realtime, At, At, 1);
+
+        Assert.True(Hj1239Decoder.TryDecode(frames.Data.Span, Hj1239Layout.Auto, out var frame, out var error), error.ToString());
+        Assert.Equal(Hj1239Layout.Hj1239, frame.Layout);
+    }
+
+    public static TheoryData<TerminalProtocol, string, int, bool> GbFrames => new()
+    {
+        { TerminalProtocol.Gb2016, "01,02,05,06,07,08,09", 96, true },
+        { TerminalProtocol.Gb2016, "01,02,03,04,05,06,07,08,09,80", 384, true },
+        { TerminalProtocol.Gb2016, "07x2,08", 12, true },
+        { TerminalProtocol.Gb2025, "01,02,05,06,07,08", 96, true },
+        { TerminalProtocol.Gb2025, "01,02,04,05,06,07,08,80", 500, true },
+        { TerminalProtocol.Gb2025, "01,02,05,06,07,08", 96, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(GbFrames))]
+    public void Gb_realtime_and_reissue_frames_decode_with_the_gb32960_decoder(TerminalProtocol protocol, string mix, int cells, bool signed)
+    {
+        var infoMix = InfoMix.Parse(mix);
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape { Mix = infoMix, CellCount = cells, MotorCount = 2, Signed = signed }, seed: 4);
+
+        foreach (byte command in new[] { Commands.Realtime, Commands.Reissue })
+        {
+            var collected = command == Commands.Reissue ? At.AddMinutes(-5) : At;
+            frames.Data.Stamp(command, At, collected, 1);
+
+            Assert.True(Gb32960Decoder.TryDecode(frames.Data.Span, out var frame, out var error), error.ToString());
+            var report = Assert.IsType<RealtimeReport>(frame.Body);
+            Assert.Equal(command == Commands.Reissue, report.IsReissue);
+            Assert.Equal(protocol == TerminalProtocol.Gb2025 ? Gb32960Edition.V2025 : Gb32960Edition.V2016, report.Edition);
+            Assert.Equal(GbTime.FromDateTimeOffset(collected), report.Time);
+            Assert.Equal(infoMix.Items.SelectMany(i => Enumerable.Repeat(i.Type, i.Count)), report.Items.Select(i => i.Type));
+            Assert.True(report.UnknownTail.IsEmpty);
+            Assert.Equal(protocol == TerminalProtocol.Gb2025 && signed, report.Signature is not null);
+            Assert.Equal(frames.Data.Span.ToArray(), Gb32960Encoder.Encode(frame));
+        }
+    }
+
+    [Theory]
+    [InlineData(TerminalProtocol.Gb2016)]
+    [InlineData(TerminalProtocol.Gb2025)]
+    public void Gb_login_logout_and_heartbeat_decode_with_the_gb32960_decoder(TerminalProtocol protocol)
+    {
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape(), seed: 8);
+        frames.Login.Stamp(At, 42);
+        frames.Logout.Stamp(At.AddHours(1), 42);
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Login.Span, out var login, out var error), error.ToString());
+        var body = Assert.IsType<VehicleLogin>(login.Body);
+        Assert.Equal((ushort)42, body.LoginSerial);
+        Assert.Equal(20, body.IccidText.Length);
+        Assert.StartsWith("8986", body.IccidText);
+        Assert.Equal(1, body.SubsystemCount);
+        Assert.Equal(24, body.CodeText(0).Length);
+        Assert.Equal(frames.Login.Span.ToArray(), Gb32960Encoder.Encode(login));
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Logout.Span, out var logout, out error), error.ToString());
+        Assert.Equal((ushort)42, Assert.IsType<VehicleLogout>(logout.Body).LoginSerial);
+
+        Assert.True(Gb32960Decoder.TryDecode(frames.Heartbeat!.Span, out var heartbeat, out error), error.ToString());
+        Assert.Equal(Gb32960Command.Heartbeat, heartbeat.Command);
+    }
+}
