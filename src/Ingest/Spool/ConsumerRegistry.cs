@@ -13,6 +13,18 @@ internal sealed class ConsumerRegistration(string name, long committedOffset)
         set => Volatile.Write(ref _committedOffset, value);
     }
 
+    private long _persistedOffset = committedOffset;
+
+    /// <summary>The offset in the cursor file: what survives a crash, and what segment deletion goes by.</summary>
+    public long PersistedOffset
+    {
+        get => Volatile.Read(ref _persistedOffset);
+        set => Volatile.Write(ref _persistedOffset, value);
+    }
+
+    /// <summary>When this process last wrote the cursor file (Stopwatch timestamp, 0 = not yet); guarded by the registration's lock.</summary>
+    public long LastPersistTimestamp { get; set; }
+
     /// <summary>An instance is open; guarded by the spool's retention lock.</summary>
     public bool IsOpen { get; set; }
 }
@@ -71,7 +83,9 @@ internal sealed class ConsumerRegistry
     public long MaxCommittedOffset => _byName.Count == 0 ? 0 : _byName.Values.Max(c => c.CommittedOffset);
 
     /// <summary>Lowest committed offset of any consumer, or null when none is registered.</summary>
-    public long? MinCommittedOffset => _byName.Count == 0 ? null : _byName.Values.Min(c => c.CommittedOffset);
+    public IReadOnlyCollection<ConsumerRegistration> All => _byName.Values;
+
+    public long? MinPersistedOffset => _byName.Count == 0 ? null : _byName.Values.Min(c => c.PersistedOffset);
 
     /// <summary>Registers damaged cursors again at <paramref name="offset"/> (replays rather than loses).</summary>
     public void RepairDamaged(IEnumerable<string> names, long offset)

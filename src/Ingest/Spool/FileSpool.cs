@@ -214,6 +214,15 @@ public sealed class FileSpool : IFrameSpool
         }
 
         await _writer.StopAsync().ConfigureAwait(false);
+        ConsumerRegistration[] registrations;
+        lock (_retentionLock)
+        {
+            registrations = [.. _consumers.All];
+        }
+        foreach (var registration in registrations)
+        {
+            PersistPendingCursor(registration);
+        }
         Durable.Close();
         _metrics.Dispose();
     }
@@ -239,17 +248,46 @@ public sealed class FileSpool : IFrameSpool
                 nameof(nextOffset), nextOffset, $"Offset {nextOffset} lies beyond the durable end of the spool ({durableEnd}).");
         }
 
+        registration.CommittedOffset = nextOffset;
+        lock (registration)
+        {
+            if (registration.LastPersistTimestamp == 0 || Stopwatch.GetElapsedTime(registration.LastPersistTimestamp) >= _options.CursorPersistInterval)
+            {
+                PersistCursor(registration);
+            }
+        }
+    }
+
+    /// <summary>Writes a cursor whose in-memory commit is ahead of its file (the consumer is idle or closing).</summary>
+    internal void PersistPendingCursor(ConsumerRegistration registration)
+    {
+        lock (registration)
+        {
+            PersistCursor(registration);
+        }
+    }
+
+    /// <summary>Caller holds the registration's lock.</summary>
+    private void PersistCursor(ConsumerRegistration registration)
+    {
+        var offset = registration.CommittedOffset;
+        if (offset == registration.PersistedOffset)
+        {
+            return;
+        }
         // Persist first, then release segments: after a crash the cursor never points into a deleted segment.
-        CursorFile.Write(_consumers.Folder, registration.Name, nextOffset);
+        CursorFile.Write(_consumers.Folder, registration.Name, offset);
+        registration.LastPersistTimestamp = Stopwatch.GetTimestamp();
         lock (_retentionLock)
         {
-            registration.CommittedOffset = nextOffset;
+            registration.PersistedOffset = offset;
             TrimSegments();
         }
     }
 
     internal void Close(ConsumerRegistration registration)
     {
+        PersistPendingCursor(registration);
         lock (_retentionLock)
         {
             registration.IsOpen = false;
@@ -311,10 +349,10 @@ public sealed class FileSpool : IFrameSpool
         }
     }
 
-    /// <summary>Deletes sealed segments every registered consumer has committed past. No consumer: keep everything.</summary>
+    /// <summary>Deletes sealed segments every registered consumer's cursor file is past. No consumer: keep everything.</summary>
     private void TrimSegments()
     {
-        if (_consumers.MinCommittedOffset is not { } lowest)
+        if (_consumers.MinPersistedOffset is not { } lowest)
         {
             return;
         }

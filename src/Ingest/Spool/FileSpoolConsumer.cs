@@ -58,16 +58,26 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
                 : maxWait - Stopwatch.GetElapsedTime(started);
             if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
-                return SpoolBatch.Empty;
+                return Idle();
             }
 
             await advanced.WaitAsync(remaining, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             if (!advanced.IsCompleted)
             {
-                return SpoolBatch.Empty;
+                return Idle();
             }
         }
+    }
+
+    /// <summary>Caught up and nothing came: a good moment to write a cursor whose commits are only in memory.</summary>
+    private SpoolBatch Idle()
+    {
+        if (_registration.PersistedOffset != _registration.CommittedOffset)
+        {
+            _spool.PersistPendingCursor(_registration);
+        }
+        return SpoolBatch.Empty;
     }
 
     public ValueTask CommitAsync(long nextOffset, CancellationToken cancellationToken)

@@ -47,6 +47,15 @@ public sealed class SpoolOptions : IValidatableObject
     /// </summary>
     public long DiskBudgetBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// How often a consumer's cursor is written to disk at most, default 1 s; 0 writes it on every commit. A commit
+    /// moves the cursor in memory at once; the file (two fsyncs) follows at this pace, when the consumer finds nothing
+    /// to read, and when it closes. After a crash a consumer may so re-read up to this much, which every consumer
+    /// absorbs (ClickHouse rows replace themselves, state merges are idempotent, relays are at least once); segments
+    /// are only ever deleted behind the cursors on disk.
+    /// </summary>
+    public TimeSpan CursorPersistInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Fraction of <see cref="DiskBudgetBytes"/> from which stats report NearBudget. Default 0.9; 0 .. 1.</summary>
     public double NearBudgetRatio { get; set; } = 0.9;
 

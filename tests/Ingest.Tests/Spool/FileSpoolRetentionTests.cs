@@ -12,7 +12,7 @@ public class FileSpoolRetentionTests
     public async Task A_segment_is_deleted_only_after_every_consumer_commits_past_it()
     {
         using var dir = new TempSpoolDirectory();
-        await using var spool = FileSpool.Open(dir.Options(segmentBytes: 4096));
+        await using var spool = FileSpool.Open(WithPersistInterval(dir.Options(segmentBytes: 4096), TimeSpan.Zero));
         await using var fast = spool.OpenConsumer("fast");
         await using var slow = spool.OpenConsumer("slow");
         var offsets = new List<SpoolAppendResult>();
@@ -35,6 +35,35 @@ public class FileSpoolRetentionTests
         Assert.Equal([segments[^1]], dir.SegmentFiles()); // the active segment stays
         Assert.Empty(await slow.ReadAllAsync()); // committing moved its read position along
         Assert.Equal(0, spool.GetStats().CorruptionEvents);
+    }
+
+    [Fact]
+    public async Task A_commit_within_the_persist_interval_deletes_nothing_until_its_cursor_reaches_the_disk()
+    {
+        using var dir = new TempSpoolDirectory();
+        await using var spool = FileSpool.Open(WithPersistInterval(dir.Options(segmentBytes: 4096), TimeSpan.FromHours(1)));
+        var consumer = spool.OpenConsumer("lazy");
+        await consumer.CommitAsync(0, CancellationToken.None);
+        for (var i = 0; i < 40; i++)
+        {
+            await spool.AppendCommittedAsync(Payload(i, PayloadBytes));
+        }
+        var segments = dir.SegmentFiles();
+        await consumer.CommitAsync(spool.GetStats().NextOffset, CancellationToken.None); // first commit: written at once
+        Assert.Equal([segments[^1]], dir.SegmentFiles());
+
+        for (var i = 0; i < 40; i++)
+        {
+            await spool.AppendCommittedAsync(Payload(i, PayloadBytes));
+        }
+        var more = dir.SegmentFiles();
+        await consumer.CommitAsync(spool.GetStats().NextOffset, CancellationToken.None); // within the hour: memory only
+        Assert.Equal(more, dir.SegmentFiles());
+        Assert.Equal(spool.GetStats().NextOffset, consumer.CommittedOffset);
+
+        Assert.Empty((await consumer.ReadAsync(10, TimeSpan.FromMilliseconds(10), CancellationToken.None)).Records); // idle: persists
+        Assert.Equal([more[^1]], dir.SegmentFiles());
+        await consumer.DisposeAsync();
     }
 
     [Fact]
@@ -118,5 +147,11 @@ public class FileSpoolRetentionTests
         Assert.Equal(SpoolAppendStatus.Committed, again.Status);
         Assert.Equal(full.NextOffset, again.Offset);
         Assert.False(spool.GetStats().Full);
+    }
+
+    private static SpoolOptions WithPersistInterval(SpoolOptions options, TimeSpan interval)
+    {
+        options.CursorPersistInterval = interval;
+        return options;
     }
 }
