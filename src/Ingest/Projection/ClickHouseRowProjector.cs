@@ -79,8 +79,9 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         }
         switch (frame.Body)
         {
-            case RealtimeReport report:
-                rows.VehicleSamples.Add(VehicleSample(decoded, report));
+            // A sample is keyed by its own time: without a valid one it stays in frames_raw only.
+            case RealtimeReport report when decoded.DeviceTime is { } deviceTime:
+                rows.VehicleSamples.Add(VehicleSample(decoded, report, deviceTime));
                 break;
             case VehicleLogin login:
                 rows.Sessions.Add(Session(decoded, SessionEvent.VehicleLogin, login.LoginSerial, Ascii(login.Iccid.Span), protocol, listener));
@@ -98,7 +99,11 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             case Hj1239DataBody data:
                 for (int i = 0; i < data.Items.Count; i++)
                 {
-                    rows.EmissionSamples.Add(EmissionSample(decoded, data, data.Items[i], (ushort)i));
+                    var item = data.Items[i];
+                    if ((DecodedRecord.Storable(item.CollectionTime) ?? DecodedRecord.Storable(data.Time)) is { } time)
+                    {
+                        rows.EmissionSamples.Add(EmissionSample(decoded, data, item, (ushort)i, time));
+                    }
                 }
                 break;
             case Hj1239LoginBody login:
@@ -124,7 +129,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         Listener = listener,
     };
 
-    private VehicleSampleRow VehicleSample(DecodedRecord d, RealtimeReport report)
+    private VehicleSampleRow VehicleSample(DecodedRecord d, RealtimeReport report, DateTimeOffset deviceTime)
     {
         var vehicle = report.Items.OfType<VehicleData>().FirstOrDefault();
         var location = report.Items.OfType<Location>().FirstOrDefault();
@@ -143,7 +148,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             Node = _node,
             SpoolOffset = d.Offset,
             Vin = d.Vin,
-            DeviceTime = d.DeviceTime ?? d.Envelope.ReceivedAt,
+            DeviceTime = deviceTime,
             ReceivedAt = d.Envelope.ReceivedAt,
             IsReissue = report.IsReissue,
             VehicleState = vehicle is null ? null : (byte)vehicle.VehicleState,
@@ -191,7 +196,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         };
     }
 
-    private EmissionSampleRow EmissionSample(DecodedRecord d, Hj1239DataBody data, Hj1239InfoItem item, ushort index)
+    private EmissionSampleRow EmissionSample(DecodedRecord d, Hj1239DataBody data, Hj1239InfoItem item, ushort index, DateTimeOffset collectionTime)
     {
         var row = new EmissionSampleRow
         {
@@ -199,7 +204,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             SpoolOffset = d.Offset,
             ItemIndex = index,
             Vin = d.Vin,
-            CollectionTime = DecodedRecord.Storable(item.CollectionTime) ?? DecodedRecord.Storable(data.Time) ?? d.Envelope.ReceivedAt,
+            CollectionTime = collectionTime,
             ReceivedAt = d.Envelope.ReceivedAt,
             IsReissue = data.IsReissue,
             InfoType = item.InfoType,
