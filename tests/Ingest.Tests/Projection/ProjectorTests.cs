@@ -1,0 +1,107 @@
+using Ingest.Hosting;
+using Ingest.Projection;
+using Ingest.Records;
+using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Spool;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Tests.Projection;
+
+/// <summary>Real frames, wrapped as the session wraps them, projected to ClickHouse rows and live state.</summary>
+public class ProjectorTests
+{
+    private static readonly string[] Rows = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Vectors", "vectors.tsv")).Skip(1).ToArray();
+    private static readonly IOptions<IngestOptions> Options = Microsoft.Extensions.Options.Options.Create(new IngestOptions { NodeName = "n1" });
+    private static readonly DateTimeOffset Received = new(2025, 10, 28, 7, 0, 0, TimeSpan.Zero);
+
+    private static byte[] Frame(string titleStart) =>
+        Convert.FromHexString(Rows.Select(r => r.Split('\t')).Single(f => f[2].StartsWith(titleStart, StringComparison.Ordinal))[7]);
+
+    private static SpoolRecord Record(byte[] frame, long offset = 4096, ListenerProtocol protocol = ListenerProtocol.Auto)
+    {
+        var payload = new byte[FrameEnvelope.SizeFor(frame.Length)];
+        FrameEnvelope.WriteHeader(payload, protocol, Received.ToUnixTimeMilliseconds(), 7, 32960);
+        frame.CopyTo(payload, FrameEnvelope.HeaderSize);
+        return new SpoolRecord(offset, offset + payload.Length + 8, payload);
+    }
+
+    [Fact]
+    public void A_gb_realtime_frame_gives_a_raw_row_and_one_vehicle_sample()
+    {
+        var rows = new ClickHouseRowBuffers();
+        new ClickHouseRowProjector(Options).Project(Record(Frame("35. data_2016")), rows);
+        Assert.Equal((1, 1, 0, 0), (rows.FramesRaw.Count, rows.VehicleSamples.Count, rows.EmissionSamples.Count, rows.Sessions.Count));
+    }
+
+    [Fact]
+    public void An_annex_q_frame_gives_one_emission_row_per_item()
+    {
+        var rows = new ClickHouseRowBuffers();
+        new ClickHouseRowProjector(Options).Project(Record(Frame("1. GB17691 realtime LEWPCA"), protocol: ListenerProtocol.Gb17691), rows);
+        Assert.Equal((1, 0, 2, 0), (rows.FramesRaw.Count, rows.VehicleSamples.Count, rows.EmissionSamples.Count, rows.Sessions.Count));
+    }
+
+    [Fact]
+    public void Logins_and_logouts_become_session_rows()
+    {
+        var rows = new ClickHouseRowBuffers();
+        var projector = new ClickHouseRowProjector(Options);
+        projector.Project(Record(Frame("1. vehicle login LZYTUGEW5G1059545")), rows);
+        projector.Project(Record(Frame("3. vehicle logout LA9BGZLF0JYYCK006")), rows);
+        projector.Project(Record(Frame("1. GB17691 vehicle login LGDCH91G8KA141269")), rows);
+        Assert.Equal(3, rows.Sessions.Count);
+        Assert.Equal(3, rows.FramesRaw.Count);
+    }
+
+    [Fact]
+    public void An_encrypted_frame_is_kept_raw_with_no_decoded_rows()
+    {
+        var rows = new ClickHouseRowBuffers();
+        new ClickHouseRowProjector(Options).Project(Record(Frame("2. cmd 0x01")), rows); // JTNE login, AES ciphertext
+        Assert.Equal((1, 0, 0, 0), (rows.FramesRaw.Count, rows.VehicleSamples.Count, rows.EmissionSamples.Count, rows.Sessions.Count));
+    }
+
+    [Fact]
+    public void Projection_is_deterministic_so_a_retried_batch_encodes_to_the_same_bytes()
+    {
+        var first = new ClickHouseRowBuffers();
+        var again = new ClickHouseRowBuffers();
+        var projector = new ClickHouseRowProjector(Options);
+        projector.Project(Record(Frame("36. data_2025")), first);
+        projector.Project(Record(Frame("36. data_2025")), again);
+        Assert.Equal(first.All.Select(b => b.Encoded.WrittenMemory.ToArray()), again.All.Select(b => b.Encoded.WrittenMemory.ToArray()));
+    }
+
+    [Fact]
+    public void A_gb_realtime_frame_updates_position_speed_soc_and_odometer()
+    {
+        var state = new VehicleStateProjector(Options).Project(Record(Frame("36. data_2025")));
+        Assert.NotNull(state);
+        Assert.Equal("HAUV4BGN6S5002219", state.Vin);
+        Assert.Equal(75, state.SocPct);
+        Assert.Equal(0, state.SpeedKmh);
+        Assert.Equal(15591, state.OdometerKm);
+        Assert.Equal(new DateTimeOffset(2025, 10, 28, 14, 45, 47, TimeSpan.FromHours(8)), state.DeviceTime);
+        Assert.True(state.Online);
+        Assert.Equal("n1", state.Node);
+    }
+
+    [Fact]
+    public void An_annex_q_frame_updates_nox_fuel_level_and_position()
+    {
+        var state = new VehicleStateProjector(Options).Project(Record(Frame("1. GB17691 realtime LEWPCA"), protocol: ListenerProtocol.Gb17691));
+        Assert.NotNull(state);
+        Assert.Equal(3.0, state.NoxPpm);
+        Assert.Equal(45.2, state.FuelLevelPct);
+        Assert.Equal(99.391613, state.Longitude);
+        Assert.Equal(false, state.Mil);
+    }
+
+    [Fact]
+    public void A_logout_marks_the_vehicle_offline()
+    {
+        var state = new VehicleStateProjector(Options).Project(Record(Frame("3. vehicle logout LA9BGZLF0JYYCK006")));
+        Assert.NotNull(state);
+        Assert.False(state.Online);
+    }
+}
