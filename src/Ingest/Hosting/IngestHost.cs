@@ -39,7 +39,6 @@ public static class IngestHost
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddJsonFile("appsettings.json", optional: true);
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         configure?.Invoke(builder.Configuration);

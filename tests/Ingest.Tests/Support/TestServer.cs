@@ -48,12 +48,25 @@ public sealed class TestServer : IAsyncDisposable
             ["Ingest:Listeners:0:Port"] = "0",
             ["Spool:Directory"] = spoolDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Storage is off unless a test turns it on: CI exports INGEST_ClickHouse__* and INGEST_Redis__* for the
+            // sink tests, and this host must not pick those up by accident.
+            ["ClickHouse:Endpoint"] = "",
+            ["Redis:Endpoint"] = "",
         };
         foreach (var (k, v) in settings ?? [])
         {
             config[k] = v;
         }
-        var app = IngestHost.Build([], c => c.AddInMemoryCollection(config));
+        var app = IngestHost.Build([], c =>
+        {
+            // Only what the test says: no appsettings.json listeners (fixed ports) and no INGEST_* variables from CI.
+            foreach (var source in c.Sources.Where(s => s is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+                or Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource).ToList())
+            {
+                c.Sources.Remove(source);
+            }
+            c.AddInMemoryCollection(config);
+        });
         await app.StartAsync();
         return new TestServer(app, spoolDirectory);
     }
