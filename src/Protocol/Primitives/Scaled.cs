@@ -72,12 +72,35 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     }
 
     /// <summary>
-    /// raw * scale + offset in decimal arithmetic, so the result is the number the terminal meant (0.1 * 3 = 0.3, and
-    /// 22030 * 0.1 - 3000 = 2.2), without the binary noise a double product and sum would leave. Scales and offsets
-    /// are short decimals, which the double-to-decimal conversion recovers exactly.
+    /// raw * scale + offset, rounded to the decimals the scale and offset have, so the result is the number the terminal
+    /// meant (0.1 * 3 = 0.3, and 30022 * 0.1 - 3000 = 2.2) without the binary noise a double product and sum leave.
+    /// Double arithmetic with one rounding: decimal arithmetic gave the same results at many times the cost, and a
+    /// realtime frame carries hundreds of values.
     /// </summary>
-    private static double Compute(long raw, double scale, double offset) =>
-        (double)(raw * (decimal)scale + (decimal)offset);
+    private static double Compute(long raw, double scale, double offset)
+    {
+        double value = raw * scale + offset;
+        int digits = Math.Max(DecimalDigits(scale), DecimalDigits(offset));
+        return digits == 0 ? value : Math.Round(value, digits);
+    }
+
+    private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+
+    /// <summary>How many decimals a scale such as 0.1, 0.03125 or 1e-6 has (at most 12).</summary>
+    private static int DecimalDigits(double factor)
+    {
+        factor = Math.Abs(factor);
+        var powers = PowersOfTen;
+        for (int d = 0; d < powers.Length; d++)
+        {
+            double shifted = factor * powers[d];
+            if (Math.Abs(shifted - Math.Round(shifted)) <= 1e-9 * Math.Max(1, shifted))
+            {
+                return d;
+            }
+        }
+        return powers.Length - 1;
+    }
 
     public override string ToString() => Status switch
     {

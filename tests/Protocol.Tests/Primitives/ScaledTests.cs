@@ -1,0 +1,39 @@
+using Ingest.Protocol.Primitives;
+
+namespace Protocol.Tests.Primitives;
+
+public class ScaledTests
+{
+    [Theory]
+    [InlineData(30022u, 0.1, -3000, 2.2)]            // 2025 total current
+    [InlineData(2408129186u, 0.1, 0, 240812918.6)]   // HJ odometer, large
+    [InlineData(35087u, 0.00390625, 0, 137.05859375)] // J1939 speed 1/256 km/h
+    [InlineData(3u, 0.1, 0, 0.3)]
+    [InlineData(116393330u, 1e-6, 0, 116.39333)]     // longitude
+    [InlineData(9600u, 0.03125, -273, 27)]           // exhaust temperature
+    [InlineData(4004u, 0.05, -200, 0.2)]             // NOx
+    public void Scaled_values_are_the_numbers_the_terminal_meant_without_binary_noise(uint raw, double scale, double offset, double expected)
+    {
+        Assert.Equal(expected, Scaled.FromDWord(raw, scale, offset).Value);
+    }
+
+    [Theory]
+    [InlineData(0xFEu, ValueStatus.Abnormal)]
+    [InlineData(0xFFu, ValueStatus.Invalid)]
+    [InlineData(0x64u, ValueStatus.Valid)]
+    public void Byte_sentinels_are_statuses_not_numbers(uint raw, ValueStatus status)
+    {
+        var value = Scaled.FromByte((byte)raw, 1, -40);
+        Assert.Equal(status, value.Status);
+        Assert.Equal(status == ValueStatus.Valid ? 60 : null, value.AsNullable);
+    }
+
+    [Fact]
+    public void A_byte_swapped_word_sentinel_is_abnormal_only_where_the_field_allows_it()
+    {
+        Assert.Equal(ValueStatus.Abnormal, Scaled.FromWord(0xFEFF, acceptSwapped: true).Status);
+        Assert.Equal(ValueStatus.Valid, Scaled.FromWord(0xFEFF).Status);
+        Assert.Equal(ValueStatus.Abnormal, Scaled.FromWord(0xFFFE).Status);
+        Assert.Equal(ValueStatus.Invalid, Scaled.FromDWord(0xFFFFFFFF).Status);
+    }
+}
