@@ -70,8 +70,10 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
 
     private static VehicleState FromHj(VehicleState state, Hj1239DataBody data)
     {
-        // The newest item of each kind wins: a frame carries up to ten one-second samples in order.
-        DateTimeOffset? newest = DecodedRecord.Storable(data.Time);
+        // The newest item of each kind wins: a frame carries up to ten one-second samples in order. The state's time
+        // is the newest collection time: in HJ 1239 frames the frame time is the send time, which for a reissue is
+        // now, so it must not make old samples look current (Annex Q items have no own time: the frame time is theirs).
+        DateTimeOffset? newest = null;
         foreach (var item in data.Items)
         {
             var itemTime = DecodedRecord.Storable(item.CollectionTime) ?? DecodedRecord.Storable(data.Time);
