@@ -51,6 +51,9 @@ public class ClickHouseRowBenchmarks
     }
 
     [Benchmark]
+    public bool DecodeOnly() => DecodedRecord.Open(_record)?.HeaderValid ?? false;
+
+    [Benchmark]
     public int DecodeAndEncodeAllRows()
     {
         _projector.Project(_record, _rows);

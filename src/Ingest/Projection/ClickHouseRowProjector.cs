@@ -131,18 +131,52 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
 
     private VehicleSampleRow VehicleSample(DecodedRecord d, RealtimeReport report, DateTimeOffset deviceTime)
     {
-        var vehicle = report.Items.OfType<VehicleData>().FirstOrDefault();
-        var location = report.Items.OfType<Location>().FirstOrDefault();
-        var extremes = report.Items.OfType<Extremes>().FirstOrDefault();
-        var alarms = report.Items.OfType<Alarms>().FirstOrDefault();
-        var engine = report.Items.OfType<Engine>().FirstOrDefault();
-        var fuelCell = report.Items.OfType<FuelCell>().FirstOrDefault();
-        var motors = report.Items.OfType<DriveMotors>().SelectMany(m => m.Motors).ToArray();
-        // Split packs and repeated blocks are concatenated in frame order: the row holds what this frame carried.
-        var cells = report.Items.OfType<CellVoltages>().SelectMany(c => c.Packs)
-            .SelectMany(p => Enumerable.Range(0, p.CellVoltagesRaw.Count).Select(i => F(p.CellVoltageV(i)))).ToArray();
-        var probes = report.Items.OfType<ProbeTemperatures>().SelectMany(t => t.Packs)
-            .SelectMany(p => Enumerable.Range(0, p.TemperaturesRaw.Length).Select(i => F(p.TemperatureC(i)))).ToArray();
+        // One pass over the items; the first block of each kind wins, repeated and split blocks of cells, probes and
+        // motors are concatenated in frame order (the row holds what this frame carried).
+        VehicleData? vehicle = null;
+        Location? location = null;
+        Extremes? extremes = null;
+        Alarms? alarms = null;
+        Engine? engine = null;
+        FuelCell? fuelCell = null;
+        var motorList = new List<DriveMotor>(2);
+        var cellList = new List<float?>(0);
+        var probeList = new List<float?>(0);
+        foreach (var item in report.Items)
+        {
+            switch (item)
+            {
+                case VehicleData v: vehicle ??= v; break;
+                case Location l: location ??= l; break;
+                case Extremes e: extremes ??= e; break;
+                case Alarms a: alarms ??= a; break;
+                case Engine e: engine ??= e; break;
+                case FuelCell f: fuelCell ??= f; break;
+                case DriveMotors m: motorList.AddRange(m.Motors); break;
+                case CellVoltages c:
+                    foreach (var pack in c.Packs)
+                    {
+                        cellList.EnsureCapacity(cellList.Count + pack.CellVoltagesRaw.Count);
+                        for (int i = 0; i < pack.CellVoltagesRaw.Count; i++)
+                        {
+                            cellList.Add(F(pack.CellVoltageV(i)));
+                        }
+                    }
+                    break;
+                case ProbeTemperatures t:
+                    foreach (var pack in t.Packs)
+                    {
+                        for (int i = 0; i < pack.TemperaturesRaw.Length; i++)
+                        {
+                            probeList.Add(F(pack.TemperatureC(i)));
+                        }
+                    }
+                    break;
+            }
+        }
+        var motors = motorList.ToArray();
+        var cells = cellList.ToArray();
+        var probes = probeList.ToArray();
         return new VehicleSampleRow
         {
             Node = _node,
