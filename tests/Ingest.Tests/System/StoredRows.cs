@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ingest.Tests.Infrastructure;
+using Ingest.Tests.Support;
 
 // Not "Ingest.Tests.System": a namespace named System would hide the real one in every test file.
 namespace Ingest.Tests.SystemTests;
@@ -54,6 +55,46 @@ internal static class StoredRows
         return await db.ScalarAsync(
             $"SELECT count() FROM (SELECT {key}, count() AS n FROM {db.Database.Qualified(table)} FINAL GROUP BY {key} HAVING n > 1)");
     }
+
+    /// <summary>Polls <c>frames_raw</c> (FINAL) until every acknowledged frame is there; returns the copies per frame digest.</summary>
+    public static async Task<Dictionary<string, long>> WaitForAcknowledgedAsync(ClickHouseTestDatabase db, IReadOnlyList<SentFrame> sent, TimeSpan within)
+    {
+        var acknowledged = sent.Where(f => f.Acknowledged).Select(f => f.Digest).ToHashSet();
+        Dictionary<string, long> stored = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                stored = await FrameDigestsAsync(db);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return false; // the sink has not created the table yet
+            }
+            return acknowledged.All(stored.ContainsKey);
+        }, $"all {acknowledged.Count} acknowledged frames in frames_raw (missing {acknowledged.Count(d => !stored.ContainsKey(d))})", within);
+        return stored;
+    }
+
+    /// <summary>
+    /// Every acknowledged frame is stored exactly once, nothing is stored twice (each sent frame is unique), and
+    /// nothing is stored that no terminal sent. Unacknowledged frames may or may not be there.
+    /// </summary>
+    public static void AssertExactlyOnce(IReadOnlyList<SentFrame> sent, IReadOnlyDictionary<string, long> stored, string how)
+    {
+        var bySent = sent.ToDictionary(f => f.Digest);
+        Assert.Equal(sent.Count, bySent.Count); // the fleet really sent unique frames
+        var missing = sent.Where(f => f.Acknowledged && stored.GetValueOrDefault(f.Digest) == 0).ToList();
+        Assert.True(missing.Count == 0, $"{how}: {missing.Count} acknowledged frames missing, e.g. {Describe(missing)}");
+        var repeated = stored.Where(kv => kv.Value > 1).ToList();
+        Assert.True(repeated.Count == 0,
+            $"{how}: {repeated.Count} frames stored more than once, e.g. {Describe(repeated.Take(3).Select(kv => bySent.GetValueOrDefault(kv.Key)).OfType<SentFrame>().ToList())} ({string.Join(", ", repeated.Take(3).Select(kv => kv.Value))} copies)");
+        var foreign = stored.Keys.Where(d => !bySent.ContainsKey(d)).ToList();
+        Assert.True(foreign.Count == 0, $"{how}: {foreign.Count} stored frames that no terminal sent");
+    }
+
+    private static string Describe(IReadOnlyList<SentFrame> frames) =>
+        string.Join("; ", frames.Take(3).Select(f => $"{f.Vin} #{f.Sequence} 0x{f.Command:X2} {(f.Acknowledged ? "acked" : "not acked")}"));
 
     private static Dictionary<string, long> ParsePairs(string text)
     {
