@@ -27,6 +27,18 @@ public sealed class TcpTap : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.Count;
+            }
+        }
+    }
+
     public static TcpTap Start(IPEndPoint upstream)
     {
         var tap = new TcpTap(upstream);
@@ -59,12 +71,13 @@ public sealed class TcpTap : IAsyncDisposable
     /// The whole frames clients sent, in order: connection by connection (a client's connections follow each other),
     /// each connection's bytes framed on their own so that a frame cut off by a dropped link is not counted.
     /// </summary>
-    public List<byte[]> ClientFrames()
+    /// <param name="fromConnection">Leave out the connections before this one (0-based, in order of acceptance).</param>
+    public List<byte[]> ClientFrames(int fromConnection = 0)
     {
         List<Connection> connections;
         lock (_all)
         {
-            connections = [.. _all];
+            connections = [.. _all.Skip(fromConnection)];
         }
         var frames = new List<byte[]>();
         foreach (var connection in connections)
