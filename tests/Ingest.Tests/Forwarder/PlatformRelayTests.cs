@@ -20,7 +20,8 @@ namespace Ingest.Tests.Forwarder;
 /// </summary>
 public sealed class PlatformRelayTests(ITestOutputHelper output)
 {
-    private const string LinkName = "nat";
+    /// <summary>A link name of this test instance's own: forwarder metrics are filtered by it (the exporter sees every host in the process).</summary>
+    private readonly string _linkName = "nat-" + Guid.NewGuid().ToString("N")[..8];
     private const string Username = "ingest";
     private const string Password = "secret-1";
     private const string PlatformCode = "PLATFORM000000001";
@@ -120,7 +121,7 @@ public sealed class PlatformRelayTests(ITestOutputHelper output)
         }
         Assert.True(lateRealtime > 0);
         var metrics = await server.GetMetricsAsync();
-        Assert.True(TestServer.MetricValue(metrics, "forwarder_frames_reissued_total", $"link=\"{LinkName}\"") >= lateRealtime);
+        Assert.True(TestServer.MetricValue(metrics, "forwarder_frames_reissued_total", $"link=\"{_linkName}\"") >= lateRealtime);
         output.WriteLine($"{total} frames expected, {received.Values.Sum(v => v.Count)} received, {duringOutage.Count} during the outage ({lateRealtime} realtime sent as reissue)");
     }
 
@@ -187,17 +188,17 @@ public sealed class PlatformRelayTests(ITestOutputHelper output)
         var record = platform.Snapshot();
         Assert.Equal((0L, 0L, 0L), (record.LoginsAccepted, record.Frames, record.FramesBeforeLogin));
         Assert.Equal((-1L, 0L), (link.ConfirmedOffset, Interlocked.Read(ref link.FramesRelayed)));
-        Assert.Equal(0, server.Spool.GetStats().ConsumerOffsets.GetValueOrDefault(ForwarderService.ConsumerName(LinkName)));
+        Assert.Equal(0, server.Spool.GetStats().ConsumerOffsets.GetValueOrDefault(ForwarderService.ConsumerName(_linkName)));
         var metrics = await server.GetMetricsAsync();
-        double rejected = TestServer.MetricValue(metrics, "forwarder_link_logins_rejected_total", $"link=\"{LinkName}\"");
+        double rejected = TestServer.MetricValue(metrics, "forwarder_link_logins_rejected_total", $"link=\"{_linkName}\"");
         Assert.InRange(rejected, 3, platform.Snapshot().LoginsRejected);
-        Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_link_logins_total"));
-        Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_frames_relayed_total"));
+        Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_link_logins_total", $"link=\"{_linkName}\""));
+        Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_frames_relayed_total", $"link=\"{_linkName}\""));
     }
 
-    private static Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null)
+    private Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null)
     {
-        settings["Forwarder:Links:0:Name"] = LinkName;
+        settings["Forwarder:Links:0:Name"] = _linkName;
         settings["Forwarder:Links:0:Host"] = "127.0.0.1";
         settings["Forwarder:Links:0:Port"] = port.ToString();
         settings["Forwarder:Links:0:Username"] = Username;

@@ -44,6 +44,7 @@ public sealed class ClickHouseDownTests(ITestOutputHelper output)
         Assert.All(sent, f => Assert.True(f.Acknowledged, $"{f.Vin} #{f.Sequence} not acknowledged")); // the outage never reached the terminals
 
         var stored = await StoredRows.WaitForAcknowledgedAsync(db, sent, TimeSpan.FromSeconds(30));
+        output.WriteLine(await StoredRows.DescribeRepeatsAsync(db, stored));
         StoredRows.AssertExactlyOnce(sent, stored, "frames_raw FINAL");
         await StoredRows.OptimizeFinalAsync(db, "frames_raw");
         StoredRows.AssertExactlyOnce(sent, await StoredRows.FrameDigestsAsync(db, final: false), "frames_raw after OPTIMIZE FINAL");

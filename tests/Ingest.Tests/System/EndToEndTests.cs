@@ -14,6 +14,7 @@ namespace Ingest.Tests.SystemTests;
 /// The whole server in process with real ClickHouse and Redis, driven by the load generator's fleet (GB/T 32960
 /// 2016 and 2025, HJ 1239) over real sockets: what the terminals had acknowledged must be what is stored, once.
 /// </summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class EndToEndTests(ITestOutputHelper output)
 {
     private static readonly byte[] DataCommands = [Commands.Realtime, Commands.Reissue];

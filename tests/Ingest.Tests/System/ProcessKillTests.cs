@@ -59,6 +59,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
             var stored = await StoredRows.WaitForAcknowledgedAsync(db, sent, TimeSpan.FromSeconds(30));
             Assert.All(atFirstKill, f => Assert.True(stored.GetValueOrDefault(f.Digest) == 1,
                 $"{f.Vin} #{f.Sequence} acknowledged before the first kill: {stored.GetValueOrDefault(f.Digest)} copies in frames_raw FINAL"));
+            output.WriteLine(await StoredRows.DescribeRepeatsAsync(db, stored));
             StoredRows.AssertExactlyOnce(sent, stored, "frames_raw FINAL");
             output.WriteLine($"{lost.Count(f => stored.ContainsKey(f.Digest))} of the unacknowledged frames were committed before the kill and are stored");
             await StoredRows.OptimizeFinalAsync(db, "frames_raw");

@@ -39,12 +39,35 @@ internal static class StoredRows
         }
     }
 
-    /// <summary>Merges every part of every partition, so that rows with the same key are collapsed on disk.</summary>
+    /// <summary>
+    /// Merges every part of <paramref name="tables"/> with OPTIMIZE ... FINAL until reading without FINAL gives what
+    /// FINAL gives: copies with the same sorting key collapse on disk. OPTIMIZE silently does nothing while a background
+    /// merge holds the parts, so it runs with optimize_throw_if_noop=1 and is repeated; copies that differ in their key
+    /// would never collapse and end in a timeout.
+    /// </summary>
     public static async Task OptimizeFinalAsync(ClickHouseTestDatabase db, params string[] tables)
     {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var o = db.Options;
+        var url = new Uri(new Uri(o.Endpoint!), $"/?optimize_throw_if_noop=1&user={Uri.EscapeDataString(o.User)}&password={Uri.EscapeDataString(o.Password)}");
         foreach (var table in tables)
         {
-            await db.Database.ExecuteAsync($"OPTIMIZE TABLE {db.Database.Qualified(table)} FINAL", CancellationToken.None);
+            string qualified = db.Database.Qualified(table);
+            string lastAnswer = "";
+            try
+            {
+                await Eventually.TrueAsync(async () =>
+                {
+                    using var response = await http.PostAsync(url, new StringContent($"OPTIMIZE TABLE {qualified} FINAL"));
+                    lastAnswer = await response.Content.ReadAsStringAsync();
+                    return response.IsSuccessStatusCode
+                        && await db.ScalarAsync($"SELECT count() FROM {qualified}") == await db.ScalarAsync($"SELECT count() FROM {qualified} FINAL");
+                }, $"{table} merged down to one copy per key", TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException timeout)
+            {
+                throw new TimeoutException($"{timeout.Message} (last OPTIMIZE answer: '{lastAnswer.Trim()}')", timeout);
+            }
         }
     }
 
@@ -91,6 +114,19 @@ internal static class StoredRows
             $"{how}: {repeated.Count} frames stored more than once, e.g. {Describe(repeated.Take(3).Select(kv => bySent.GetValueOrDefault(kv.Key)).OfType<SentFrame>().ToList())} ({string.Join(", ", repeated.Take(3).Select(kv => kv.Value))} copies)");
         var foreign = stored.Keys.Where(d => !bySent.ContainsKey(d)).ToList();
         Assert.True(foreign.Count == 0, $"{how}: {foreign.Count} stored frames that no terminal sent");
+    }
+
+    /// <summary>For a failure message: every stored copy (node, spool offset, receive time) of the frames stored more than once.</summary>
+    public static async Task<string> DescribeRepeatsAsync(ClickHouseTestDatabase db, IReadOnlyDictionary<string, long> stored)
+    {
+        var repeated = stored.Where(kv => kv.Value > 1).Select(kv => kv.Key).Take(5).ToList();
+        if (repeated.Count == 0)
+        {
+            return "";
+        }
+        return await db.Database.QueryTextAsync(
+            $"SELECT hex(MD5(frame_bytes)) AS digest, node, spool_offset, received_at, vin, command FROM {db.Database.Qualified("frames_raw")} FINAL " +
+            $"WHERE digest IN ({string.Join(",", repeated.Select(d => $"'{d}'"))}) ORDER BY digest, spool_offset", CancellationToken.None);
     }
 
     private static string Describe(IReadOnlyList<SentFrame> frames) =>
