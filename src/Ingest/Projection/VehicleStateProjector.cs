@@ -70,8 +70,9 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
 
     private static VehicleState FromHj(VehicleState state, Hj1239DataBody data)
     {
-        // The newest item of each kind wins: a frame carries up to ten one-second samples in order.
-        DateTimeOffset? newest = DecodedRecord.Storable(data.Time);
+        // The newest item of each kind wins: a frame carries up to ten one-second samples in order. The device time is
+        // the newest item's collection time, never HJ 1239's send time: a reissue is sent now with old samples.
+        DateTimeOffset? newest = null;
         foreach (var item in data.Items)
         {
             var itemTime = DecodedRecord.Storable(item.CollectionTime) ?? DecodedRecord.Storable(data.Time);
