@@ -123,8 +123,8 @@ public sealed class PlatformLink
             await socket.ConnectAsync(_options.Host, _options.Port, connectTimeout.Token);
         }
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = PipeReader.Create(stream);
-        var writer = PipeWriter.Create(stream);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         try
         {
             State = LinkState.LoggingIn;
