@@ -90,6 +90,13 @@ public sealed class PlatformLink
                 };
                 error = ex;
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in one link must not stop the host (and with it every terminal port): log it with its
+                // stack, count it, and start the link over from its confirmed position.
+                failure = "error";
+                error = ex;
+            }
             _metrics.Failure(Name, failure);
             RelayLog.LinkDown(_logger, error, Name, failure, State, delay);
             State = LinkState.Backoff;
