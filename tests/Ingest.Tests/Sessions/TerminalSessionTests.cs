@@ -6,6 +6,8 @@ using Ingest.Tests.Support;
 namespace Ingest.Tests.Sessions;
 
 /// <summary>Terminals over real sockets against the real host and spool: what each kind of input leads to.</summary>
+/// <remarks>Asserts exact metric values, and the exporter sums every host in the process: runs alone.</remarks>
+[Collection(Ingest.Tests.SystemTests.ProcessWideMetrics.Name)]
 public class TerminalSessionTests
 {
     private const string VinA = "LZYTUGEW5G1059545";
