@@ -75,6 +75,9 @@ public static class IngestHost
         {
             // Idle terminals must cost next to nothing: no buffer until data arrives, small pause thresholds.
             o.WaitForDataBeforeAllocatingBuffer = true;
+            // A fleet reconnecting after an outage arrives all at once: the default backlog (512) overflows, and every
+            // dropped SYN costs its terminal a one-second retransmit. The kernel caps this at net.core.somaxconn.
+            o.Backlog = 8192;
             o.MaxReadBufferSize = 256 * 1024;
             o.MaxWriteBufferSize = 64 * 1024;
         });

@@ -154,7 +154,9 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
             return SpoolBatch.Empty;
         }
 
-        var want = (int)Math.Min(limit - _readOffset, _spool.ReadChunkBytes);
+        // Read about what the caller asked for, not a whole chunk: a consumer taking 256 records out of a large
+        // backlog would otherwise read (and copy) up to MaxBatchBytes for each batch. A larger record grows the read.
+        var want = (int)Math.Min(limit - _readOffset, Math.Min(_spool.ReadChunkBytes, Math.Max(64L * 1024, (long)maxRecords * 1024)));
         while (true)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(want);
