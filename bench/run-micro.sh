@@ -5,8 +5,10 @@
 #   bench/run-micro.sh short      same
 #   bench/run-micro.sh full       default job, every benchmark (long: tens of minutes)
 #   bench/run-micro.sh codec      default job, codec benchmarks only (hot path, layout, decode, encode, framing)
+#   bench/run-micro.sh hotpath    default job, CodecHotPathBenchmarks and Hj1239LayoutBenchmarks only
 #   bench/run-micro.sh spool      short job, spool benchmarks only
-#   bench/run-micro.sh short --filter '*HotPath*'   extra arguments go to BenchmarkDotNet (a later --filter wins)
+#   bench/run-micro.sh args --filter '*Decode*' --job short   your own BenchmarkDotNet arguments
+#   Extra arguments after a mode are passed on too (e.g. bench/run-micro.sh full --launchCount 2).
 #
 # The equivalent plain commands:
 #   dotnet run -c Release --project bench/Ingest.Benchmarks -- --filter '*' --job short
@@ -23,8 +25,10 @@ case "$mode" in
   short) args=(--filter '*' --job short) ;;
   full)  args=(--filter '*') ;;
   codec) args=(--filter '*Codec*' '*Hj1239Layout*' '*Framing*') ;;
+  hotpath) args=(--filter '*CodecHotPath*' '*Hj1239Layout*') ;;
   spool) args=(--filter '*Spool*' --job short) ;;
-  *) echo "usage: $0 [short|full|codec|spool] [BenchmarkDotNet arguments...]" >&2; exit 2 ;;
+  args)  args=() ;;
+  *) echo "usage: $0 [short|full|codec|hotpath|spool|args] [BenchmarkDotNet arguments...]" >&2; exit 2 ;;
 esac
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
