@@ -1,5 +1,11 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench/Ingest.Benchmarks -- --filter '*'            (full run)
-// dotnet run -c Release --project bench/Ingest.Benchmarks -- --filter '*' --job short (quick check)
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project bench/Ingest.Benchmarks -- --filter '*'              (full run, default job)
+// dotnet run -c Release --project bench/Ingest.Benchmarks -- --filter '*' --job short  (quick check)
+// bench/run-micro.sh [short|full|codec|spool]                                          (wrapper; prints where results are)
+//
+// Median and Op/s are always shown: RESULTS.md quotes the median, and Op/s is frames (or appends, records) per second.
+var config = DefaultConfig.Instance.AddColumn(StatisticColumn.Median, StatisticColumn.OperationsPerSecond);
+BenchmarkSwitcher.FromAssembly(typeof(Ingest.Benchmarks.BenchFrames).Assembly).Run(args, config);
