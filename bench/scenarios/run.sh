@@ -402,15 +402,24 @@ fi
 # ---------------------------------------------------------------------------------------- 5. forwarder reissue drain
 if wants reissue; then
     mkdir -p "$run_dir/reissue"
-    log "5. reissue drain: $outage_terminals terminals every $outage_interval, platform down $outage_len"
-    start_server reissue --Forwarder:Links:0:MinReconnectDelay=00:00:01 --Forwarder:Links:0:MaxReconnectDelay=00:00:05 \
-        --Forwarder:Links:0:RealtimeWindow=$outage_window
-    timeout 900 "$probe_bin" outage --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" --http "$http_url" \
-        --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
-        --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s \
-        --clickhouse "$ch_url" --database "$current_db" >"$run_dir/reissue/outage.json" 2>"$run_dir/reissue/outage.err" || true
-    stop_server; drop_database "$current_db"
-    log "reissue: $(jq -c '{peak_relay_lag_bytes, reconnect_seconds, drain_seconds, drain_frames_per_second, frames_reissued, platform: .platform_check.passed}' "$run_dir/reissue/outage.json" 2>/dev/null)"
+    # disconnect: the platform is up, then goes away for the outage (its connections reset), then comes back.
+    # from-start: the platform is missing when the load starts and appears after the outage.
+    for outage_mode in disconnect from-start; do
+        log "5. reissue drain ($outage_mode): $outage_terminals terminals every $outage_interval, platform down $outage_len"
+        start_server "reissue-$outage_mode" --Forwarder:Links:0:MinReconnectDelay=00:00:01 --Forwarder:Links:0:MaxReconnectDelay=00:00:05 \
+            --Forwarder:Links:0:RealtimeWindow=$outage_window
+        timeout 900 "$probe_bin" outage --mode "$outage_mode" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" \
+            --http "$http_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
+            --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s \
+            --clickhouse "$ch_url" --database "$current_db" >"$run_dir/reissue/$outage_mode.raw.json" 2>"$run_dir/reissue/$outage_mode.err" || true
+        alive=false; kill -0 "$server_pid" 2>/dev/null && alive=true
+        grep -E '(crit|fail):' "$run_dir/server-reissue-$outage_mode.log" | cut -c1-600 | head -5 >"$run_dir/reissue/$outage_mode.server-errors.txt" || true
+        jq --argjson alive "$alive" --rawfile errors "$run_dir/reissue/$outage_mode.server-errors.txt" \
+            '. + {server_alive_after: $alive, server_errors: $errors}' "$run_dir/reissue/$outage_mode.raw.json" >"$run_dir/reissue/$outage_mode.json" 2>/dev/null \
+            || echo "{\"mode\": \"$outage_mode\", \"error\": \"no result\", \"server_alive_after\": $alive}" >"$run_dir/reissue/$outage_mode.json"
+        stop_server; drop_database "$current_db"
+        log "reissue $outage_mode: server alive after: $alive; $(jq -c '{peak_relay_lag_bytes, reconnect_seconds, drain_seconds, drain_frames_per_second, frames_reissued, server_unreachable_at_seconds, platform: .platform_check.passed}' "$run_dir/reissue/$outage_mode.json" 2>/dev/null)"
+    done
 fi
 
 # ------------------------------------------------------------------------------------------------------- results

@@ -60,8 +60,11 @@ METRICS = [
     "ingest_redis_updates_applied_total", "ingest_redis_errors_total", "forwarder_frames_relayed_total",
     "forwarder_frames_reissued_total", "forwarder_link_logins_total", "ingest_spool_appended_records_total",
 ]
-HISTOGRAMS = ["ingest_ack_latency_milliseconds", "ingest_spool_commit_duration_milliseconds",
-              "ingest_clickhouse_insert_duration_milliseconds", "ingest_redis_apply_duration_milliseconds"]
+HISTOGRAMS = ["ingest_ack_latency_milliseconds"]
+# Histograms whose buckets are the exporter defaults (made for milliseconds) while the values are seconds or counts:
+# only their sum and count say something (the mean).
+MEANS = ["ingest_ack_latency_milliseconds", "ingest_spool_commit_duration_seconds", "ingest_spool_commit_records",
+         "ingest_clickhouse_insert_duration_seconds", "ingest_redis_apply_duration_seconds"]
 
 
 def parse_metrics(text):
@@ -88,6 +91,10 @@ def parse_metrics(text):
             continue
         totals[name] = totals.get(name, 0) + value
     return totals, buckets
+
+
+def wanted_metric(name):
+    return name in METRICS or any(name in (m + "_sum", m + "_count") for m in MEANS)
 
 
 def sample(args):
@@ -118,7 +125,7 @@ def sample(args):
                     try:
                         with urllib.request.urlopen(args.http + "/metrics", timeout=2) as r:
                             totals, buckets = parse_metrics(r.read().decode())
-                        row["m"] = {k: v for k, v in totals.items() if k in METRICS}
+                        row["m"] = {k: v for k, v in totals.items() if wanted_metric(k)}
                         row["h"] = buckets
                     except Exception as e:  # noqa: BLE001
                         row["metrics_error"] = str(e)
@@ -269,6 +276,13 @@ def verdict(args):
                 p50, p99 = histogram_quantile(0.5, d), histogram_quantile(0.99, d)
                 hist[name] = {"p50": round(p50, 2) if p50 is not None else None, "p99": round(p99, 2) if p99 is not None else None}
             out["server_histograms"] = hist
+        means = {}
+        for name in MEANS:
+            m0, m1 = w[0].get("m", {}), w[-1].get("m", {})
+            n = m1.get(name + "_count", 0) - m0.get(name + "_count", 0)
+            if n > 0:
+                means[name] = {"mean": (m1.get(name + "_sum", 0) - m0.get(name + "_sum", 0)) / n, "count": n}
+        out["server_means"] = means
     else:
         out["lag"] = {}
         growing.append("no samples")
@@ -389,7 +403,7 @@ def report(args):
         d = os.path.join(run, "storm")
         if os.path.isdir(d):
             for name in sorted(os.listdir(d)):
-                if name.startswith(kind + "-") and name.endswith(".json"):
+                if name.startswith(kind + "-") and name.endswith(".json") and not name.endswith(".raw.json"):
                     j = jload(os.path.join(d, name))
                     if j:
                         storms[kind].append(j)
@@ -489,11 +503,27 @@ def report(args):
         p(f"| terminals, ingest server (data frames) | {dl['p50Ms']:.2f} | {dl['p90Ms']:.2f} | **{dl['p99Ms']:.2f}** | {dl['p999Ms']:.2f} | {dl['maxMs']:.1f} |")
         if sdl:
             p(f"| terminals, bare sink, same rate | {sdl['p50Ms']:.2f} | {sdl['p90Ms']:.2f} | {sdl['p99Ms']:.2f} | {sdl['p999Ms']:.2f} | {sdl['maxMs']:.1f} |")
-        for name, label in (("ingest_ack_latency_milliseconds", "server: last byte read to reply written"),
-                            ("ingest_spool_commit_duration_milliseconds", "server: spool commit (write + fsync)")):
-            if hs.get(name):
-                p(f"| {label} (histogram buckets) | {fmt(hs[name]['p50'], 2)} | | {fmt(hs[name]['p99'], 2)} | | |")
+        if hs.get("ingest_ack_latency_milliseconds"):
+            h = hs["ingest_ack_latency_milliseconds"]
+            p(f"| server: last byte read to reply written (from its histogram buckets) | {fmt(h['p50'], 2)} | | {fmt(h['p99'], 2)} | | |")
         p("")
+        means = half.get("server_means", {})
+        parts = []
+        if "ingest_ack_latency_milliseconds" in means:
+            parts.append(f"server-side ack latency mean {means['ingest_ack_latency_milliseconds']['mean']:.2f} ms")
+        if "ingest_spool_commit_duration_seconds" in means:
+            parts.append(f"spool group commit (write + fsync) mean {means['ingest_spool_commit_duration_seconds']['mean'] * 1000:.2f} ms "
+                         f"over {means['ingest_spool_commit_duration_seconds']['count']:,.0f} commits")
+        if "ingest_spool_commit_records" in means:
+            parts.append(f"{means['ingest_spool_commit_records']['mean']:.1f} records per commit")
+        if "ingest_clickhouse_insert_duration_seconds" in means:
+            parts.append(f"ClickHouse insert mean {means['ingest_clickhouse_insert_duration_seconds']['mean'] * 1000:.0f} ms")
+        if "ingest_redis_apply_duration_seconds" in means:
+            parts.append(f"Redis batch mean {means['ingest_redis_apply_duration_seconds']['mean'] * 1000:.1f} ms")
+        if parts:
+            p("Server metrics over the same window (means from histogram sums: the seconds-based histograms use the exporter's default "
+              "millisecond buckets, so their quantiles are meaningless): " + "; ".join(parts) + ".")
+            p("")
         p(f"p99 ratio server/sink: **{ratio(dl['p99Ms'], sdl.get('p99Ms'))}**. Goal 5 ms: **{'met' if dl['p99Ms'] <= 5 else 'not met'}**.")
     else:
         p("Not run.")
@@ -520,24 +550,39 @@ def report(args):
     # 5. Reissue drain
     p("#### 5. Forwarder reissue drain after a platform outage")
     p("")
-    out = jload(os.path.join(run, "reissue", "outage.json"))
-    if out:
-        pc = out["platform_check"]
-        cc = out.get("click_house_check") or {}
-        p(f"{out['terminals']:,} terminals offering {fmt(out['offered_frames_per_second'])} frames/s (server ingested {fmt(out['input_frames_per_second'])}/s "
-          f"before the outage); the simulated platform was down {out['outage_seconds']:.1f} s. {meta.get('reissue_config', '')}")
+    outs = [(m, jload(os.path.join(run, "reissue", f"{m}.json"))) for m in ("disconnect", "from-start")]
+    outs = [(m, o) for m, o in outs if o]
+    if outs:
+        p(meta.get("reissue_config", ""))
         p("")
-        p("| relay backlog at peak | link logged in again after | drain time (lag back under 1 s of input) | frames relayed while draining | drain rate | frames sent as reissue (0x03) | every acked GB frame at the platform | ClickHouse exactly once |")
-        p("|---:|---:|---:|---:|---:|---:|---|---|")
-        p(f"| {fmt(out['peak_relay_lag_bytes'] / 1e6, 1)} MB (~{fmt(out['peak_relay_lag_frames'])} frames) | {fmt(out['reconnect_seconds'], 1)} s | "
-          f"{fmt(out['drain_seconds'], 1)} s{' (fleet still sending)' if out['drained_while_fleet_running'] else ' (after the fleet stopped)'} | {fmt(out['drain_frames_relayed'])} | "
-          f"**{fmt(out['drain_frames_per_second'])} frames/s** | {fmt(out['frames_reissued'])} | "
-          f"{'PASS' if pc['passed'] else 'FAIL'} ({pc['found']:,} of {pc['acknowledged']:,}, {pc['missing_frames']} missing, {pc['duplicate_frames']} extra) | "
-          f"{'PASS' if cc.get('passed') else ('FAIL' if cc else 'n/a')} |")
+        p("| outage | terminals, offered/s | server ingest/s | platform down | server survived | relay backlog at peak | link logged in again after | drain time (lag under 1 s of input) | frames relayed while draining | drain rate | sent as reissue (0x03) | every acked GB frame at the platform | ClickHouse exactly once |")
+        p("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
         sink_best = max([s["offered_fps"] for s in ladder.get("sink", []) if s["passed"]], default=None)
+        for mode, o in outs:
+            if "platform_check" not in o:
+                p(f"| {mode} | | | | {'yes' if o.get('server_alive_after') else '**no**'} | {o.get('error', 'no result')} | | | | | | | |")
+                continue
+            pc = o["platform_check"]
+            cc = o.get("click_house_check") or {}
+            alive = o.get("server_alive_after")
+            gone = o.get("server_unreachable_at_seconds")
+            survived = "yes" if alive and gone is None else f"**no** (HTTP gone at {fmt(gone, 1)} s)" if gone is not None else ("yes" if alive else "**no**")
+            label = "platform up, then gone (connections reset)" if mode == "disconnect" else "platform missing from the start"
+            p(f"| {label} | {o['terminals']:,}, {fmt(o['offered_frames_per_second'])} | {fmt(o['input_frames_per_second'])} | {o['outage_seconds']:.1f} s | {survived} | "
+              f"{fmt(o['peak_relay_lag_bytes'] / 1e6, 1)} MB (~{fmt(o['peak_relay_lag_frames'])} frames) | {fmt(o['reconnect_seconds'], 1)} s | "
+              f"{fmt(o['drain_seconds'], 1)} s{' (fleet still sending)' if o['drained_while_fleet_running'] else (' (after the fleet stopped)' if o['drain_seconds'] is not None else '')} | "
+              f"{fmt(o['drain_frames_relayed'])} | **{fmt(o['drain_frames_per_second'])}/s** | {fmt(o['frames_reissued'])} | "
+              f"{'PASS' if pc['passed'] else 'FAIL'} ({pc['found']:,} of {pc['acknowledged']:,}; {pc['missing_frames']:,} missing) | "
+              f"{'PASS' if cc.get('passed') else ('FAIL' if cc else 'not checked')} |")
         p("")
-        p(f"Drain rate / bare sink sustained rate: **{ratio(out['drain_frames_per_second'], sink_best)}** (the sink figure is terminal traffic "
-          "into a bare TCP server on the same machine: the loopback limit).")
+        for mode, o in outs:
+            if o.get("server_errors"):
+                p(f"Server log ({mode}): `" + o["server_errors"].strip().splitlines()[0][:400] + "`")
+                p("")
+        drains = [o.get("drain_frames_per_second") for _, o in outs if o.get("drain_frames_per_second")]
+        if drains:
+            p(f"Drain rate / bare sink sustained rate: **{ratio(max(drains), sink_best)}** (the sink figure is terminal traffic into a bare "
+              "TCP server on the same machine: the loopback limit).")
     else:
         p("Not run.")
     p("")

@@ -14,6 +14,7 @@ public sealed record RelaySample(double Seconds, long RelayLagBytes, long NextOf
     double FramesReissued, double LinkLogins);
 
 public sealed record OutageResult(
+    string Mode,
     int Terminals,
     double OfferedFramesPerSecond,
     double InputFramesPerSecond,
@@ -34,13 +35,17 @@ public sealed record OutageResult(
     double FramesReissued,
     long FleetFramesAcknowledged,
     bool FleetClean,
+    double? ServerUnreachableAtSeconds,
     StorageCheckResult PlatformCheck,
     StorageCheckResult? ClickHouseCheck,
     IReadOnlyList<RelaySample> Timeline);
 
 /// <summary>
 /// `outage`: the forwarder's superior platform goes away under load and comes back. The simulated platform runs in
-/// this process so its record survives the outage (two records, summed per VIN). Reported: the relay backlog, how
+/// this process so its record survives the outage (two records, summed per VIN). Mode <c>disconnect</c>: the platform
+/// is up, the link logged in, then the platform closes (its sockets are reset) for the outage. Mode <c>from-start</c>:
+/// the platform is not there when the load starts (the link keeps failing to connect) and appears after the outage.
+/// When the server stops answering HTTP for 5 s the run says so and ends (the fleet runs its course). Reported: the relay backlog, how
 /// long the link took to log in again, how long and how fast the backlog drained (relay lag back under one second of
 /// input), how many realtime frames went out as reissue, and whether every acknowledged GB frame reached the platform.
 /// </summary>
@@ -53,6 +58,12 @@ public static class OutageCommand
         var serverHttp = args.LoopbackUrl("http");
         var platformEndPoint = args.Endpoint("platform");
         string link = args.Text("link") ?? "nat";
+        string mode = args.Text("mode") ?? "disconnect";
+        if (mode is not ("disconnect" or "from-start"))
+        {
+            throw new ArgumentException("--mode is disconnect or from-start.");
+        }
+        bool fromStart = mode == "from-start";
         int terminals = args.Int("terminals", 1000);
         var interval = args.Duration("interval", TimeSpan.FromSeconds(1));
         var pre = args.Duration("pre", TimeSpan.FromSeconds(10));
@@ -71,8 +82,16 @@ public static class OutageCommand
         string consumer = "relay-" + link;
         string lagKey = consumer;
 
-        var platform = PlatformServer.Start(platformOptions);
-        await WaitForLoginsAsync(server, 1, TimeSpan.FromSeconds(30));
+        PlatformServer? platform = null;
+        if (!fromStart)
+        {
+            platform = PlatformServer.Start(platformOptions);
+            await WaitForLoginsAsync(server, 1, TimeSpan.FromSeconds(30));
+        }
+        else
+        {
+            pre = TimeSpan.Zero;
+        }
 
         var fleetOptions = new FleetOptions
         {
@@ -88,13 +107,19 @@ public static class OutageCommand
         var fleet = Task.Run(() => FleetRunner.RunAsync(fleetOptions));
         var timeline = new List<RelaySample>();
         using var stopSampling = new CancellationTokenSource();
-        var sampler = SampleAsync(server, lagKey, clock, sample, timeline, stopSampling.Token);
+        var health = new ServerHealth();
+        var sampler = SampleAsync(server, lagKey, clock, sample, timeline, health, stopSampling.Token);
 
-        await DelayUntil(clock, pre);
-        await platform.DisposeAsync();
-        var before = platform.Snapshot();
-        double downAt = clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"outage: platform down at {downAt:0.0} s ({before.Frames:N0} frames received)");
+        var before = new PlatformRecord();
+        double downAt = 0;
+        if (platform is not null)
+        {
+            await DelayUntil(clock, pre);
+            await platform.DisposeAsync();
+            before = platform.Snapshot();
+            downAt = clock.Elapsed.TotalSeconds;
+            Console.Error.WriteLine($"outage: platform down at {downAt:0.0} s ({before.Frames:N0} frames received)");
+        }
 
         await DelayUntil(clock, pre + outage);
         platform = PlatformServer.Start(platformOptions);
@@ -105,7 +130,7 @@ public static class OutageCommand
         double fleetEnded = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"outage: fleet ended at {fleetEnded:0.0} s; waiting for the relay to catch up");
         var drainDeadline = clock.Elapsed + drainTimeout;
-        while (clock.Elapsed < drainDeadline)
+        while (clock.Elapsed < drainDeadline && health.UnreachableAt is null)
         {
             var last = Last(timeline);
             if (last is not null && last.Seconds > fleetEnded + 1 && last.RelayLagBytes == 0)
@@ -118,29 +143,35 @@ public static class OutageCommand
         await sampler;
         await platform.DisposeAsync();
         var after = platform.Snapshot();
+        if (health.UnreachableAt is { } gone)
+        {
+            Console.Error.WriteLine($"outage: the server stopped answering HTTP at {gone:0.0} s");
+        }
 
         var gbTerminals = report.Terminals.Where(t => t.Protocol is TerminalProtocol.Gb2016 or TerminalProtocol.Gb2025).ToList();
         var merged = Merge(before, after);
         var platformCheck = PlatformRecordCheck.Compare(merged, $"platform {platformEndPoint} (two records: before and after the outage)",
             gbTerminals, PlatformRecordCheck.DefaultRelayedCommands, clock.Elapsed - TimeSpan.FromSeconds(fleetEnded));
         StorageCheckResult? clickHouseCheck = null;
-        if (clickHouse is not null)
+        if (clickHouse is not null && health.UnreachableAt is null)
         {
             using var chHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             clickHouseCheck = await ClickHouseCheck.RunAsync(chHttp, clickHouse, database, report.Terminals,
                 [.. fleetOptions.AckedCommands], TimeSpan.FromSeconds(60));
         }
 
-        var result = Analyse(timeline, terminals, interval, pre, downAt, backAt, fleetEnded, report, platformCheck, clickHouseCheck);
+        var result = Analyse(mode, timeline, terminals, interval, pre, downAt, backAt, fleetEnded, report, health.UnreachableAt, platformCheck, clickHouseCheck);
         JsonOut.Write(result);
-        return report.Clean && platformCheck.Passed && clickHouseCheck?.Passed != false ? 0 : 2;
+        return report.Clean && platformCheck.Passed && clickHouseCheck?.Passed != false && health.UnreachableAt is null ? 0 : 2;
     }
 
-    private static OutageResult Analyse(List<RelaySample> timeline, int terminals, TimeSpan interval, TimeSpan pre, double downAt, double backAt,
-        double fleetEnded, FleetReport report, StorageCheckResult platformCheck, StorageCheckResult? clickHouseCheck)
+    private static OutageResult Analyse(string mode, List<RelaySample> timeline, int terminals, TimeSpan interval, TimeSpan pre, double downAt,
+        double backAt, double fleetEnded, FleetReport report, double? unreachableAt, StorageCheckResult platformCheck, StorageCheckResult? clickHouseCheck)
     {
-        // Input rate from the steady part before the outage (after the ramp, before the platform goes).
-        var steady = timeline.Where(s => s.Seconds >= Math.Min(3, pre.TotalSeconds / 2) && s.Seconds <= downAt).ToList();
+        // Input rate from a steady part: before the platform goes (disconnect), or during the outage (from start).
+        double steadyFrom = pre > TimeSpan.Zero ? Math.Min(3, pre.TotalSeconds / 2) : 3;
+        double steadyTo = pre > TimeSpan.Zero ? downAt : backAt;
+        var steady = timeline.Where(s => s.Seconds >= steadyFrom && s.Seconds <= steadyTo).ToList();
         double inputFrames = 0, inputBytes = 0;
         if (steady.Count >= 2)
         {
@@ -159,6 +190,7 @@ public static class OutageCommand
         double? drainFrames = drained is not null && relogin is not null ? drained.FramesRelayed - relogin.FramesRelayed : null;
 
         return new OutageResult(
+            mode,
             terminals,
             terminals / interval.TotalSeconds,
             inputFrames,
@@ -179,6 +211,7 @@ public static class OutageCommand
             timeline.Count > 0 ? timeline[^1].FramesReissued - timeline[0].FramesReissued : 0,
             report.Counters.FramesAcknowledged,
             report.Clean,
+            unreachableAt,
             platformCheck,
             clickHouseCheck,
             timeline);
@@ -206,10 +239,17 @@ public static class OutageCommand
         return b with { Frames = a.Frames + b.Frames, Connections = a.Connections + b.Connections, Vins = vins };
     }
 
-    private static async Task SampleAsync(ServerWatch server, string lagKey, Stopwatch clock, TimeSpan every, List<RelaySample> timeline,
-        CancellationToken cancellationToken)
+    /// <summary>When the server stopped answering (5 s of failed requests in a row); null while it answers.</summary>
+    private sealed class ServerHealth
     {
-        while (!cancellationToken.IsCancellationRequested)
+        public double? UnreachableAt { get; set; }
+    }
+
+    private static async Task SampleAsync(ServerWatch server, string lagKey, Stopwatch clock, TimeSpan every, List<RelaySample> timeline,
+        ServerHealth health, CancellationToken cancellationToken)
+    {
+        double? failingSince = null;
+        while (!cancellationToken.IsCancellationRequested && health.UnreachableAt is null)
         {
             try
             {
@@ -222,15 +262,30 @@ public static class OutageCommand
                 {
                     timeline.Add(sample);
                 }
+                failingSince = null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                double now = clock.Elapsed.TotalSeconds;
+                failingSince ??= now;
+                Console.Error.WriteLine($"outage: server did not answer at {now:0.0} s: {ex.Message}");
+                if (now - failingSince >= 5)
+                {
+                    health.UnreachableAt = failingSince;
+                    return;
+                }
+            }
+            try
+            {
                 await Task.Delay(every, cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 return;
-            }
-            catch (HttpRequestException ex)
-            {
-                Console.Error.WriteLine($"outage: server did not answer: {ex.Message}");
             }
         }
     }
