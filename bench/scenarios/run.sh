@@ -14,7 +14,7 @@
 # on exit (by its pid). The raw data of a run stays in var/scenarios/<UTC time>/; a dated block with the figures is
 # appended to the "Load-test scenarios" section at the end of bench/RESULTS.md.
 #
-# Environment: INGEST_SCEN_PORT_BASE (default 42000: ports base..base+12 must be free), ClickHouse and Redis as
+# Environment: INGEST_SCEN_PORT_BASE (default 24000, below the ephemeral port range so that no client socket can take it; ports base..base+10 must be free), ClickHouse and Redis as
 # scripts/services.sh has them (INGEST_CH_HTTP_PORT, INGEST_REDIS_PORT; a running instance is reused).
 set -euo pipefail
 
@@ -62,7 +62,7 @@ else
     outage_terminals=2000; outage_interval=1s; outage_pre=10s; outage_len=60s; outage_post=40s; outage_window=00:00:30
 fi
 
-port_base="${INGEST_SCEN_PORT_BASE:-42000}"
+port_base="${INGEST_SCEN_PORT_BASE:-24000}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))
 sink_port=$((port_base + 10))
 http_url="http://127.0.0.1:$http_port"
@@ -410,7 +410,7 @@ if wants reissue; then
             --Forwarder:Links:0:RealtimeWindow=$outage_window
         timeout 900 "$probe_bin" outage --mode "$outage_mode" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" \
             --http "$http_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
-            --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s \
+            --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s --sample 50ms \
             --clickhouse "$ch_url" --database "$current_db" >"$run_dir/reissue/$outage_mode.raw.json" 2>"$run_dir/reissue/$outage_mode.err" || true
         alive=false; kill -0 "$server_pid" 2>/dev/null && alive=true
         grep -E '(crit|fail):' "$run_dir/server-reissue-$outage_mode.log" | cut -c1-600 | head -5 >"$run_dir/reissue/$outage_mode.server-errors.txt" || true

@@ -555,6 +555,8 @@ def report(args):
     if outs:
         p(meta.get("reissue_config", ""))
         p("")
+        p("Drain time: from the last sample (every 50 ms) before the link's new platform login to the first with the relay lag under one second of input; frames relayed in that time over it is the drain rate.")
+        p("")
         p("| outage | terminals, offered/s | server ingest/s | platform down | server survived | relay backlog at peak | link logged in again after | drain time (lag under 1 s of input) | frames relayed while draining | drain rate | sent as reissue (0x03) | every acked GB frame at the platform | ClickHouse exactly once |")
         p("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
         sink_best = max([s["offered_fps"] for s in ladder.get("sink", []) if s["passed"]], default=None)

@@ -183,11 +183,15 @@ public static class OutageCommand
         long threshold = (long)Math.Max(inputBytes, 1);
 
         var atBack = timeline.LastOrDefault(s => s.Seconds <= backAt) ?? timeline[0];
-        var relogin = timeline.FirstOrDefault(s => s.Seconds > backAt && s.LinkLogins > atBack.LinkLogins);
-        RelaySample? drained = relogin is null ? null : timeline.FirstOrDefault(s => s.Seconds > relogin.Seconds && s.RelayLagBytes <= threshold);
+        int reloginIndex = timeline.FindIndex(s => s.Seconds > backAt && s.LinkLogins > atBack.LinkLogins);
+        var relogin = reloginIndex >= 0 ? timeline[reloginIndex] : null;
+        // The drain starts at the last sample before the new login was seen (the relay begins right after the login):
+        // frames and seconds are counted from there, so they cover the whole backlog (time is over by at most one sample).
+        var drainStart = reloginIndex > 0 ? timeline[reloginIndex - 1] : null;
+        RelaySample? drained = relogin is null ? null : timeline.FirstOrDefault(s => s.Seconds >= relogin.Seconds && s.RelayLagBytes <= threshold);
         long peak = timeline.Where(s => s.Seconds >= downAt).Select(s => s.RelayLagBytes).DefaultIfEmpty(0).Max();
-        double? drainSeconds = drained is not null && relogin is not null ? drained.Seconds - relogin.Seconds : null;
-        double? drainFrames = drained is not null && relogin is not null ? drained.FramesRelayed - relogin.FramesRelayed : null;
+        double? drainSeconds = drained is not null && drainStart is not null ? drained.Seconds - drainStart.Seconds : null;
+        double? drainFrames = drained is not null && drainStart is not null ? drained.FramesRelayed - drainStart.FramesRelayed : null;
 
         return new OutageResult(
             mode,
