@@ -8,6 +8,7 @@
 #                                              freshness and the ClickHouse baseline; it needs the sustained rate
 #                                              or --half-rate N)
 #   bench/scenarios/run.sh --no-results       do not append to bench/RESULTS.md (the block is still in the run folder)
+#   --rates 5000,6000 --sink-rates 40000,50000 --storm-terminals 5000 --storm-repeats 3   override the mode's steps
 #
 # Every step is bounded (durations, `timeout`), all traffic stays on 127.0.0.0/8, each scenario gets a fresh server
 # (own spool folder, own ClickHouse database, own Redis key prefix), and every process the script starts is stopped
@@ -26,6 +27,7 @@ mode=full
 only="scale,storm,sustained,half,reissue"
 write_results=1
 half_rate_override=""
+rates_override=""; sink_rates_override=""; storm_terminals_override=""; storm_repeats_override=""
 command_line="bench/scenarios/run.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,6 +36,10 @@ while [ $# -gt 0 ]; do
         --only) only="$2"; shift ;;
         --no-results) write_results=0 ;;
         --half-rate) half_rate_override="$2"; shift ;;
+        --rates) rates_override="$2"; shift ;;
+        --sink-rates) sink_rates_override="$2"; shift ;;
+        --storm-terminals) storm_terminals_override="$2"; shift ;;
+        --storm-repeats) storm_repeats_override="$2"; shift ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -61,6 +67,11 @@ else
     ch_baseline_s=20
     outage_terminals=2000; outage_interval=1s; outage_pre=10s; outage_len=60s; outage_post=40s; outage_window=00:00:30
 fi
+
+[ -n "$rates_override" ] && IFS=, read -r -a sus_rates <<<"$rates_override"
+[ -n "$sink_rates_override" ] && IFS=, read -r -a sink_rates <<<"$sink_rates_override"
+[ -n "$storm_terminals_override" ] && storm_terminals=$storm_terminals_override
+[ -n "$storm_repeats_override" ] && storm_repeats=$storm_repeats_override
 
 port_base="${INGEST_SCEN_PORT_BASE:-24000}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))
@@ -161,7 +172,9 @@ json.dump({
 EOF
 
 # ---------------------------------------------------------------------------------------------------- server control
-server_pid=""; sampler_pid=""
+server_pid=""; sampler_pid=""; extra_samplers=()
+listener_pid() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+ch_pid="$(listener_pid "${ch_url##*:}")"; redis_pid="$(listener_pid "$redis_port")"
 # start_server NAME [extra configuration switches...]: a fresh server with its own spool and database.
 start_server() {
     local name=$1; shift
@@ -195,10 +208,19 @@ start_server() {
     "${scen_py[@]}" sample --pid "$server_pid" --http "$http_url" --metrics --out "$run_dir/$name.samples.jsonl" --interval 1 --max-seconds 1800 &
     sampler_pid=$!
     track "$sampler_pid"
+    extra_samplers=()
+    local svc
+    for svc in ch redis; do
+        local svc_pid_var="${svc}_pid"
+        [ -n "${!svc_pid_var}" ] || continue
+        "${scen_py[@]}" sample --pid "${!svc_pid_var}" --out "$run_dir/$name.$svc.samples.jsonl" --interval 1 --max-seconds 1800 &
+        extra_samplers+=($!); track $!
+    done
     log "server $name up (pid $server_pid, database $db)"
 }
 stop_server() {
     [ -n "$sampler_pid" ] && stop_pid "$sampler_pid" TERM 3
+    local p; for p in "${extra_samplers[@]}"; do stop_pid "$p" TERM 3; done; extra_samplers=()
     [ -n "$server_pid" ] && stop_pid "$server_pid" TERM 30
     server_pid=""; sampler_pid=""
 }
@@ -328,6 +350,7 @@ if wants sustained; then
         # Steady window: from the end of the ramp plus two seconds to the end of the load.
         t0=$(python3 -c "print($t_start + $ramp_s + 2)"); t1=$(python3 -c "print($t_start + $sus_duration)")
         "${scen_py[@]}" verdict --samples "$run_dir/rate$rate.samples.jsonl" --fleet "$run_dir/$name.fleet.json" \
+            --ch-samples "$run_dir/rate$rate.ch.samples.jsonl" --redis-samples "$run_dir/rate$rate.redis.samples.jsonl" \
             --from "$t0" --to "$t1" --offered "$rate" --duration "$sus_duration" --ramp-seconds "$ramp_s" >"$run_dir/$name.verdict.json" \
             || echo '{"offered_fps": '"$rate"', "acked_fps": 0, "passed": false, "lag": {}, "error": "no verdict"}' >"$run_dir/$name.verdict.json"
         stop_server; stop_pid "$platform_pid" TERM 10; drop_database "$current_db"
@@ -340,9 +363,12 @@ if wants sustained; then
     for rate in "${sink_rates[@]}"; do
         name="sustained/sink-$rate"
         start_sink "rate$rate"
+        t_start=$(now)
         fleet_step "$name" "$sink_port" "$rate" "$sus_duration"
         stop_sink
+        t0=$(python3 -c "print($t_start + $ramp_s + 2)"); t1=$(python3 -c "print($t_start + $sus_duration)")
         "${scen_py[@]}" sinkrate --fleet "$run_dir/$name.fleet.json" --offered "$rate" --duration "$sus_duration" --ramp-seconds "$ramp_s" \
+            --samples "$run_dir/sink-rate$rate.samples.jsonl" --from "$t0" --to "$t1" \
             >"$run_dir/$name.verdict.json" || echo '{"offered_fps": '"$rate"', "acked_fps": 0, "passed": false}' >"$run_dir/$name.verdict.json"
         log "sustained sink $rate/s: $(cat "$run_dir/$name.verdict.json")"
         sink_steps=$(jq -c --slurpfile v "$run_dir/$name.verdict.json" '. + $v' <<<"$sink_steps")
@@ -373,6 +399,7 @@ if wants half && [ -n "$half_rate" ]; then
     wait "$fresh_pid" || true
     t0=$(python3 -c "print($t_start + $ramp_s + 2)"); t1=$(python3 -c "print($t_start + $half_duration)")
     "${scen_py[@]}" verdict --samples "$run_dir/half.samples.jsonl" --fleet "$run_dir/half/server.fleet.json" --from "$t0" --to "$t1" \
+        --ch-samples "$run_dir/half.ch.samples.jsonl" --redis-samples "$run_dir/half.redis.samples.jsonl" \
         --offered "$half_rate" --duration "$half_duration" --ramp-seconds "$ramp_s" >"$run_dir/half/verdict.json" || true
     stop_server; stop_pid "$platform_pid" TERM 10
     log "half: $(jq -c '{acked_fps, p99: .data_latency.p99Ms, growing}' "$run_dir/half/verdict.json") freshness $(jq -c .freshness_ms "$run_dir/half/freshness.json")"

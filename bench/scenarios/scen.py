@@ -283,6 +283,12 @@ def verdict(args):
             if n > 0:
                 means[name] = {"mean": (m1.get(name + "_sum", 0) - m0.get(name + "_sum", 0)) / n, "count": n}
         out["server_means"] = means
+        for label, path in (("clickhouse_process", args.ch_samples), ("redis_process", args.redis_samples)):
+            if path and os.path.exists(path):
+                out[label] = window_stats(load_samples(path), args.t0, args.t1)
+        cpu = out["server"].get("cpu_pct_of_one_core")
+        if cpu is not None and acked_fps > 0:
+            out["server_cpu_us_per_frame"] = round(cpu / 100 * 1e6 / acked_fps, 1)
     else:
         out["lag"] = {}
         growing.append("no samples")
@@ -320,9 +326,15 @@ def sinkrate(args):
     report = fleet["report"]
     sent_fps, acked_fps = fleet_rate(fleet, args.duration, args.ramp_seconds)
     clean = report["counters"]["framesAcknowledged"] == report["framesExpectingAck"] and not report["counters"]["errors"]
-    print(json.dumps({"offered_fps": args.offered, "sent_fps": round(sent_fps), "acked_fps": round(acked_fps), "clean": clean,
-                      "errors": report["counters"]["errors"], "data_latency": report["dataLatency"],
-                      "keeps_up": acked_fps >= 0.95 * args.offered, "passed": clean and acked_fps >= 0.95 * args.offered}))
+    out = {"offered_fps": args.offered, "sent_fps": round(sent_fps), "acked_fps": round(acked_fps), "clean": clean,
+           "errors": report["counters"]["errors"], "data_latency": report["dataLatency"],
+           "keeps_up": acked_fps >= 0.95 * args.offered, "passed": clean and acked_fps >= 0.95 * args.offered}
+    if args.samples and os.path.exists(args.samples) and args.t0 is not None:
+        out["sink"] = window_stats(load_samples(args.samples), args.t0, args.t1)
+        cpu = out["sink"].get("cpu_pct_of_one_core")
+        if cpu is not None and acked_fps > 0:
+            out["sink_cpu_us_per_frame"] = round(cpu / 100 * 1e6 / acked_fps, 1)
+    print(json.dumps(out))
 
 
 # ------------------------------------------------------------------------------------------------------------ report
@@ -336,7 +348,7 @@ def jload(path):
 
 
 def fmt(x, digits=0, unit=""):
-    if x is None:
+    if x is None or isinstance(x, str):
         return "n/a"
     if isinstance(x, float) and x != x:
         return "n/a"
@@ -352,7 +364,8 @@ def ratio(a, b, digits=2):
 
 
 def median(values):
-    values = [v for v in values if v is not None and v == v]
+    # JSON writes NaN as the string "NaN" (a run where not every terminal got its answer): not a value.
+    values = [v for v in values if isinstance(v, (int, float)) and v == v]
     return statistics.median(values) if values else None
 
 
@@ -390,7 +403,8 @@ def report(args):
             p(f"| {s['target']:,} | {fmt(s.get('sessions'))} | {fmt(s.get('rss_mb'), 1)} | {fmt(s.get('cpu_pct_of_one_core'), 1)} | "
               f"{fmt(b.get('rss_mb'), 1)} | {fmt(b.get('cpu_pct_of_one_core'), 1)} | {ratio(s.get('rss_mb'), b.get('rss_mb'))} | {fmt(per, 1)} |")
         p("")
-        p(f"Not run: steps above {server[-1]['target']:,}. {meta.get('nofile_note', '')}")
+        p(f"Not run: steps above {server[-1]['target']:,}" + (" (quick mode)" if meta.get("mode") == "quick" else "") +
+          f"; 100,000 cannot be run here: {meta.get('nofile_note', '')}.")
     else:
         p("Not run.")
     p("")
@@ -442,8 +456,8 @@ def report(args):
           "input and more than 1 s of input behind at the end), and after the run ClickHouse holds every acknowledged frame "
           "exactly once and the platform received every acknowledged GB frame.")
         p("")
-        p("| offered/s | acked/s | data ack p50 / p99 ms | ClickHouse lag end / max (s of input) | Redis lag end/max | relay lag end/max | server CPU % | host busy % | ClickHouse check (waited) | platform check | verdict |")
-        p("|---:|---:|---|---|---|---|---:|---:|---|---|---|")
+        p("| offered/s | acked/s | data ack p50 / p99 ms | ClickHouse lag end / max (s of input) | Redis lag end/max | relay lag end/max | CPU % of a core: server / ClickHouse / Redis | server CPU µs per frame | host busy % | ClickHouse check (waited) | platform check | verdict |")
+        p("|---:|---:|---|---|---|---|---|---:|---:|---|---|---|")
         for s in steps:
             lag = s.get("lag", {})
 
@@ -454,17 +468,19 @@ def report(args):
             pl = s.get("platform_check", {})
             dl = s.get("data_latency", {})
             p(f"| {fmt(s['offered_fps'])} | {fmt(s['acked_fps'])} | {fmt(dl.get('p50Ms'), 1)} / {fmt(dl.get('p99Ms'), 1)} | {lg('clickhouse')} | {lg('redis')} | "
-              f"{lg('relay-nat')} | {fmt(s.get('server', {}).get('cpu_pct_of_one_core'))} | {fmt(s.get('server', {}).get('host_busy_pct'))} | "
+              f"{lg('relay-nat')} | {fmt(s.get('server', {}).get('cpu_pct_of_one_core'))} / {fmt(s.get('clickhouse_process', {}).get('cpu_pct_of_one_core'))} / "
+              f"{fmt(s.get('redis_process', {}).get('cpu_pct_of_one_core'))} | {fmt(s.get('server_cpu_us_per_frame'))} | {fmt(s.get('server', {}).get('host_busy_pct'))} | "
               f"{'PASS' if ch.get('passed') else 'FAIL'} ({fmt(ch.get('waited_s'), 1)} s) | {'PASS' if pl.get('passed') else 'FAIL'} | {'pass' if s['passed'] else 'FAIL'} |")
         p("")
         if sink_steps:
             p("Bare sink, same fleet:")
             p("")
-            p("| offered/s | acked/s | data ack p50 / p99 ms | verdict |")
-            p("|---:|---:|---|---|")
+            p("| offered/s | acked/s | data ack p50 / p99 ms | sink CPU % of a core | sink CPU µs per frame | host busy % | verdict |")
+            p("|---:|---:|---|---:|---:|---:|---|")
             for s in sink_steps:
                 dl = s.get("data_latency", {})
-                p(f"| {fmt(s['offered_fps'])} | {fmt(s['acked_fps'])} | {fmt(dl.get('p50Ms'), 1)} / {fmt(dl.get('p99Ms'), 1)} | {'pass' if s['passed'] else 'FAIL'} |")
+                p(f"| {fmt(s['offered_fps'])} | {fmt(s['acked_fps'])} | {fmt(dl.get('p50Ms'), 1)} / {fmt(dl.get('p99Ms'), 1)} | "
+                  f"{fmt(s.get('sink', {}).get('cpu_pct_of_one_core'))} | {fmt(s.get('sink_cpu_us_per_frame'))} | {fmt(s.get('sink', {}).get('host_busy_pct'))} | {'pass' if s['passed'] else 'FAIL'} |")
             p("")
         best = max([s["offered_fps"] for s in steps if s["passed"]], default=None)
         sink_best = max([s["offered_fps"] for s in sink_steps if s["passed"]], default=None)
@@ -617,11 +633,16 @@ def main():
     v.add_argument("--offered", type=float, required=True)
     v.add_argument("--duration", type=float, required=True)
     v.add_argument("--ramp-seconds", type=float, required=True)
+    v.add_argument("--ch-samples")
+    v.add_argument("--redis-samples")
     k = sub.add_parser("sinkrate")
     k.add_argument("--fleet", required=True)
     k.add_argument("--offered", type=float, required=True)
     k.add_argument("--duration", type=float, required=True)
     k.add_argument("--ramp-seconds", type=float, required=True)
+    k.add_argument("--samples")
+    k.add_argument("--from", dest="t0", type=float)
+    k.add_argument("--to", dest="t1", type=float)
     sub.add_parser("netstat")
     r = sub.add_parser("report")
     r.add_argument("--run", required=True)
