@@ -4,7 +4,7 @@
 #
 #   bench/scenarios/run.sh --quick            small numbers, a few minutes
 #   bench/scenarios/run.sh                    full mode (about 35-45 minutes)
-#   bench/scenarios/run.sh --only scale,storm  a subset: scale, storm, sustained, half, reissue (half = ack latency,
+#   bench/scenarios/run.sh --only scale,storm  a subset: scale, storm, sustained, half, reissue, profile (half = ack latency,
 #                                              freshness and the ClickHouse baseline; it needs the sustained rate
 #                                              or --half-rate N)
 #   bench/scenarios/run.sh --no-results       do not append to bench/RESULTS.md (the block is still in the run folder)
@@ -24,10 +24,10 @@ repo="$(cd "$script_dir/../.." && pwd)"
 cd "$repo"
 
 mode=full
-only="scale,storm,sustained,half,reissue"
+only="scale,storm,sustained,half,reissue,profile"
 write_results=1
 half_rate_override=""
-rates_override=""; sink_rates_override=""; storm_terminals_override=""; storm_repeats_override=""
+profile_rate=""; rates_override=""; sink_rates_override=""; storm_terminals_override=""; storm_repeats_override=""
 command_line="bench/scenarios/run.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -40,6 +40,7 @@ while [ $# -gt 0 ]; do
         --sink-rates) sink_rates_override="$2"; shift ;;
         --storm-terminals) storm_terminals_override="$2"; shift ;;
         --storm-repeats) storm_repeats_override="$2"; shift ;;
+        --profile-rate) profile_rate="$2"; shift ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -173,6 +174,8 @@ EOF
 
 # ---------------------------------------------------------------------------------------------------- server control
 server_pid=""; sampler_pid=""; extra_samplers=()
+server_components="clickhouse,redis,relay"   # what start_server configures; the profile scenario takes parts away
+perf_map=0                                   # 1: the runtime writes /tmp/perf-<pid>.map so perf can name JIT code
 listener_pid() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 ch_pid="$(listener_pid "${ch_url##*:}")"; redis_pid="$(listener_pid "$redis_port")"
 # start_server NAME [extra configuration switches...]: a fresh server with its own spool and database.
@@ -183,15 +186,20 @@ start_server() {
     current_db="$db"
     local spool="$run_dir/spool-$name"
     rm -rf "$spool"
-    "$ingest_bin" serve \
+    local components=()
+    if [[ ",$server_components," == *",clickhouse,"* ]]; then components+=(--clickhouse "$ch_url" --ClickHouse:Database="$db")
+    else components+=(--ClickHouse:Endpoint=); fi
+    if [[ ",$server_components," == *",redis,"* ]]; then components+=(--redis "$redis_endpoint" --Redis:KeyPrefix="$redis_prefix")
+    else components+=(--Redis:Endpoint=); fi
+    if [[ ",$server_components," == *",relay,"* ]]; then
+        components+=(--Forwarder:Links:0:Name=nat --Forwarder:Links:0:Host=127.0.0.1 --Forwarder:Links:0:Port=$platform_port
+            --Forwarder:Links:0:Username=scen --Forwarder:Links:0:Password=scen --Forwarder:Links:0:PlatformCode=PLATFORM000000001)
+    fi
+    DOTNET_PerfMapEnabled=$perf_map "$ingest_bin" serve \
         --Ingest:NodeName=scen \
         --Ingest:Listeners:0:Name=gb32960 --Ingest:Listeners:0:Protocol=Gb32960 --Ingest:Listeners:0:Address=127.0.0.1 --Ingest:Listeners:0:Port=$gb_port \
         --Ingest:Listeners:1:Name=hj1239 --Ingest:Listeners:1:Protocol=Hj1239 --Ingest:Listeners:1:Address=127.0.0.1 --Ingest:Listeners:1:Port=$hj_port \
-        --http "$http_url" --spool-dir "$spool" \
-        --clickhouse "$ch_url" --ClickHouse:Database="$db" \
-        --redis "$redis_endpoint" --Redis:KeyPrefix="$redis_prefix" \
-        --Forwarder:Links:0:Name=nat --Forwarder:Links:0:Host=127.0.0.1 --Forwarder:Links:0:Port=$platform_port \
-        --Forwarder:Links:0:Username=scen --Forwarder:Links:0:Password=scen --Forwarder:Links:0:PlatformCode=PLATFORM000000001 \
+        --http "$http_url" --spool-dir "$spool" "${components[@]}" \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Ingest.Hosting=Information \
         "$@" >"$run_dir/server-$name.log" 2>&1 &
     server_pid=$!
@@ -222,6 +230,7 @@ stop_server() {
     [ -n "$sampler_pid" ] && stop_pid "$sampler_pid" TERM 3
     local p; for p in "${extra_samplers[@]}"; do stop_pid "$p" TERM 3; done; extra_samplers=()
     [ -n "$server_pid" ] && stop_pid "$server_pid" TERM 30
+    [ -n "$server_pid" ] && rm -f "/tmp/perf-$server_pid.map" "/tmp/perfinfo-$server_pid.map"
     server_pid=""; sampler_pid=""
 }
 drop_database() { curl -fsS --max-time 60 "$ch_url/" --data-binary "DROP DATABASE IF EXISTS $1" >/dev/null 2>&1 || true; }
@@ -447,6 +456,46 @@ if wants reissue; then
         stop_server; drop_database "$current_db"
         log "reissue $outage_mode: server alive after: $alive; $(jq -c '{peak_relay_lag_bytes, reconnect_seconds, drain_seconds, drain_frames_per_second, frames_reissued, server_unreachable_at_seconds, platform: .platform_check.passed}' "$run_dir/reissue/$outage_mode.json" 2>/dev/null)"
     done
+fi
+
+# ------------------------------------------------------------------------------ profile: where the server's CPU goes
+# The same fleet at one rate against servers with parts taken away (CPU per acknowledged frame of each), and a
+# perf profile of the full server over the steady window (DOTNET_PerfMapEnabled names the JIT-compiled methods).
+if wants profile; then
+    mkdir -p "$run_dir/profile"
+    p_rate=${profile_rate:-${half_rate:-2000}}
+    ramp_s=$(python3 -c "print($sus_terminals / $ramp_rate)")
+    log "profile at $p_rate/s"
+    for variant in "clickhouse,redis,relay" "redis,relay" "clickhouse,relay" "clickhouse,redis" "spool-only"; do
+        tag="${variant//,/-}"
+        server_components="$variant"; [ "$variant" = spool-only ] && server_components=""
+        perf_map=0; [ "$variant" = "clickhouse,redis,relay" ] && command -v perf >/dev/null && perf_map=1
+        [[ ",$server_components," == *",relay,"* ]] && start_platform "$run_dir/profile/$tag.platform.json"
+        start_server "profile-$tag"
+        t_start=$(now)
+        perf_pid=""
+        if [ "$perf_map" = 1 ]; then
+            ( sleep "$(python3 -c "print($ramp_s + 4)")"; timeout 60 perf record -F 499 -g -p "$server_pid" -o "$run_dir/profile/perf.data" -- sleep 15 ) \
+                >"$run_dir/profile/perf-record.log" 2>&1 &
+            perf_pid=$!; track $perf_pid
+        fi
+        fleet_step "profile/$tag" "$gb_port" "$p_rate" "$sus_duration" --hj1239-target "127.0.0.1:$hj_port"
+        [ -n "$perf_pid" ] && wait "$perf_pid" 2>/dev/null || true
+        t0=$(python3 -c "print($t_start + $ramp_s + 2)"); t1=$(python3 -c "print($t_start + $sus_duration)")
+        "${scen_py[@]}" verdict --samples "$run_dir/profile-$tag.samples.jsonl" --fleet "$run_dir/profile/$tag.fleet.json" --from "$t0" --to "$t1" \
+            --offered "$p_rate" --duration "$sus_duration" --ramp-seconds "$ramp_s" | jq --arg v "$variant" '. + {variant: $v}' >"$run_dir/profile/$tag.verdict.json" || true
+        if [ "$perf_map" = 1 ] && [ -s "$run_dir/profile/perf.data" ]; then
+            timeout 300 perf report -i "$run_dir/profile/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.7 \
+                2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 >"$run_dir/profile/perf-top.txt" || true
+            timeout 300 perf report -i "$run_dir/profile/perf.data" --stdio --no-children --sort dso -g none \
+                2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 >"$run_dir/profile/perf-dso.txt" || true
+            rm -f "$run_dir/profile/perf.data"
+        fi
+        stop_server; [ -n "$platform_pid" ] && stop_pid "$platform_pid" TERM 10; platform_pid=""
+        [[ ",$server_components," == *",clickhouse,"* ]] && drop_database "$current_db"
+        log "profile $variant: $(jq -c '{acked_fps, us_per_frame: .server_cpu_us_per_frame, cpu: .server.cpu_pct_of_one_core, growing}' "$run_dir/profile/$tag.verdict.json" 2>/dev/null)"
+    done
+    server_components="clickhouse,redis,relay"; perf_map=0
 fi
 
 # ------------------------------------------------------------------------------------------------------- results

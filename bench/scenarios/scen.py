@@ -604,6 +604,37 @@ def report(args):
     else:
         p("Not run.")
     p("")
+    prof_dir = os.path.join(run, "profile")
+    if os.path.isdir(prof_dir):
+        p("#### Where the server's CPU goes")
+        p("")
+        rows = [jload(os.path.join(prof_dir, n)) for n in sorted(os.listdir(prof_dir)) if n.endswith(".verdict.json")]
+        rows = [r for r in rows if r]
+        order = {"clickhouse,redis,relay": 0, "redis,relay": 1, "clickhouse,relay": 2, "clickhouse,redis": 3, "spool-only": 4}
+        rows.sort(key=lambda r: order.get(r.get("variant"), 9))
+        if rows:
+            p(f"The same fleet at {fmt(rows[0]['offered_fps'])} frames/s against servers with parts taken away; CPU over the steady window.")
+            p("")
+            p("| server runs | acked/s | server CPU % of a core | server CPU µs per frame | data ack p50 / p99 ms | lag growing |")
+            p("|---|---:|---:|---:|---|---|")
+            names = {"clickhouse,redis,relay": "everything (spool, ClickHouse, Redis, relay)", "redis,relay": "without ClickHouse",
+                     "clickhouse,relay": "without Redis", "clickhouse,redis": "without the relay", "spool-only": "spool only (no ClickHouse, Redis, relay)"}
+            for r in rows:
+                dl = r.get("data_latency", {})
+                p(f"| {names.get(r.get('variant'), r.get('variant'))} | {fmt(r.get('acked_fps'))} | {fmt(r.get('server', {}).get('cpu_pct_of_one_core'))} | "
+                  f"{fmt(r.get('server_cpu_us_per_frame'))} | {fmt(dl.get('p50Ms'), 1)} / {fmt(dl.get('p99Ms'), 1)} | {', '.join(r.get('growing') or []) or 'no'} |")
+            p("")
+        for name, title in (("perf-dso.txt", "perf, full server, 15 s of the steady window, samples by binary"),
+                            ("perf-top.txt", "perf, the same samples by function (over 0.7 %)")):
+            path = os.path.join(prof_dir, name)
+            if os.path.exists(path) and os.path.getsize(path) > 0:
+                p(f"{title}:")
+                p("")
+                p("```")
+                for line in open(path).read().splitlines()[:30]:
+                    p(line.rstrip()[:160])
+                p("```")
+                p("")
     notes = os.path.join(run, "notes.md")
     if os.path.exists(notes):
         p(open(notes).read().rstrip())
