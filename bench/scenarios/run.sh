@@ -195,7 +195,8 @@ start_server() {
         components+=(--Forwarder:Links:0:Name=nat --Forwarder:Links:0:Host=127.0.0.1 --Forwarder:Links:0:Port=$platform_port
             --Forwarder:Links:0:Username=scen --Forwarder:Links:0:Password=scen --Forwarder:Links:0:PlatformCode=PLATFORM000000001)
     fi
-    DOTNET_PerfMapEnabled=$perf_map "$ingest_bin" serve \
+    # With perf: W^X off, so JIT-compiled code lives in plain anonymous memory that the perf map describes.
+    DOTNET_PerfMapEnabled=$perf_map DOTNET_EnableWriteXorExecute=$((1 - perf_map)) "$ingest_bin" serve \
         --Ingest:NodeName=scen \
         --Ingest:Listeners:0:Name=gb32960 --Ingest:Listeners:0:Protocol=Gb32960 --Ingest:Listeners:0:Address=127.0.0.1 --Ingest:Listeners:0:Port=$gb_port \
         --Ingest:Listeners:1:Name=hj1239 --Ingest:Listeners:1:Protocol=Hj1239 --Ingest:Listeners:1:Address=127.0.0.1 --Ingest:Listeners:1:Port=$hj_port \
@@ -475,7 +476,7 @@ if wants profile; then
         t_start=$(now)
         perf_pid=""
         if [ "$perf_map" = 1 ]; then
-            ( sleep "$(python3 -c "print($ramp_s + 4)")"; timeout 60 perf record -F 499 -g -p "$server_pid" -o "$run_dir/profile/perf.data" -- sleep 15 ) \
+            ( sleep "$(python3 -c "print($ramp_s + 8)")"; timeout 60 perf record -F 499 -g -p "$server_pid" -o "$run_dir/profile/perf.data" -- sleep 15 ) \
                 >"$run_dir/profile/perf-record.log" 2>&1 &
             perf_pid=$!; track $perf_pid
         fi
@@ -487,6 +488,8 @@ if wants profile; then
         if [ "$perf_map" = 1 ] && [ -s "$run_dir/profile/perf.data" ]; then
             timeout 300 perf report -i "$run_dir/profile/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.7 \
                 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 >"$run_dir/profile/perf-top.txt" || true
+            timeout 300 perf report -i "$run_dir/profile/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.005 \
+                2>/dev/null | grep -v '^#' | grep -v '^$' >"$run_dir/profile/perf-symbols.txt" || true
             timeout 300 perf report -i "$run_dir/profile/perf.data" --stdio --no-children --sort dso -g none \
                 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 >"$run_dir/profile/perf-dso.txt" || true
             rm -f "$run_dir/profile/perf.data"

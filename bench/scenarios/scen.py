@@ -369,6 +369,39 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def perf_groups(path):
+    """perf report lines 'pct dso [k|.] symbol' grouped into readable buckets, largest first."""
+    if not os.path.exists(path):
+        return []
+    totals = {}
+    for line in open(path):
+        parts = line.split(None, 3)
+        if len(parts) < 4 or not parts[0].endswith("%"):
+            continue
+        pct = float(parts[0][:-1])
+        dso, symbol = parts[1], parts[3].strip()
+        if dso == "[kernel.kallsyms]":
+            sched = any(k in symbol for k in ("finish_task_switch", "sched", "schedule", "futex", "_raw_spin_unlock_irqrestore", "yield"))
+            net = any(k in symbol for k in ("tcp", "sock", "skb", "inet", "ip_", "net_", "softirq", "loopback"))
+            fs = any(k in symbol for k in ("ext4", "jbd2", "fsync", "vfs_", "iowrite", "blk", "virtio", "filemap", "page_cache"))
+            key = "kernel: scheduling, wake-ups, futex" if sched else "kernel: TCP/loopback" if net else "kernel: file system, disk" if fs else "kernel: other"
+        elif dso.startswith("[JIT]"):
+            # "... [Assembly] Namespace.Type::Method(...)" or "instance ... [Assembly] ..."
+            sym = symbol[symbol.find("["):] if "[" in symbol else symbol
+            asm = sym[1:sym.find("]")] if sym.startswith("[") else "?"
+            rest = sym[sym.find("]") + 1:].strip() if sym.startswith("[") else sym
+            ns = ".".join(rest.split("::")[0].split("`")[0].split(".")[:2])
+            key = f"JIT code: [{asm}] {ns}"
+        elif "coreclr" in dso:
+            key = "runtime (libcoreclr: GC, thread pool, stubs)"
+        elif "clrjit" in dso:
+            key = "JIT compiler (libclrjit)"
+        else:
+            key = dso
+        totals[key] = totals.get(key, 0) + pct
+    return sorted(totals.items(), key=lambda kv: -kv[1])
+
+
 def report(args):
     run = args.run
     meta = jload(os.path.join(run, "meta.json")) or {}
@@ -624,7 +657,16 @@ def report(args):
                 p(f"| {names.get(r.get('variant'), r.get('variant'))} | {fmt(r.get('acked_fps'))} | {fmt(r.get('server', {}).get('cpu_pct_of_one_core'))} | "
                   f"{fmt(r.get('server_cpu_us_per_frame'))} | {fmt(dl.get('p50Ms'), 1)} / {fmt(dl.get('p99Ms'), 1)} | {', '.join(r.get('growing') or []) or 'no'} |")
             p("")
-        for name, title in (("perf-dso.txt", "perf, full server, 15 s of the steady window, samples by binary"),
+        groups = perf_groups(os.path.join(prof_dir, "perf-symbols.txt"))
+        if groups:
+            p("perf, the same samples grouped (JIT code by assembly and namespace; kernel by what it did):")
+            p("")
+            p("| share of server CPU samples | where |")
+            p("|---:|---|")
+            for key, share in groups[:16]:
+                p(f"| {share:.1f} % | {key} |")
+            p("")
+        for name, title in (("perf-dso.txt", "perf, full server (W^X off), 15 s of the steady window, samples by binary"),
                             ("perf-top.txt", "perf, the same samples by function (over 0.7 %)")):
             path = os.path.join(prof_dir, name)
             if os.path.exists(path) and os.path.getsize(path) > 0:
