@@ -273,7 +273,8 @@ internal sealed class SpoolWriter
             }
         }
 
-        Thread.Sleep(wait);
+        // Sleep works in whole milliseconds: round up so commits are really spaced by FlushInterval.
+        Thread.Sleep((int)Math.Ceiling(wait.TotalMilliseconds));
     }
 
     private void Commit(PendingBatch batch)
