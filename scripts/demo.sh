@@ -41,6 +41,9 @@ step "ClickHouse and Redis (scripts/services.sh)"
 scripts/services.sh install
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
+# A fresh database per demo run: the check compares rows with what this run acknowledged.
+export INGEST_ClickHouse__Database=demo
+curl -fsS "$INGEST_ClickHouse__Endpoint/" --data-binary "DROP DATABASE IF EXISTS demo" >/dev/null
 
 step "Build (Release)"
 dotnet build -c Release -v quiet -nologo src/Ingest/Ingest.csproj
@@ -93,7 +96,7 @@ cat <<EOF2
   vehicle state  curl -s http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/state
   online list    curl -s 'http://127.0.0.1:$http_port/vehicles/online?limit=5'
   history        curl -s 'http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/frames?limit=3'
-  ClickHouse     clickhouse-client --port ${INGEST_CH_TCP_PORT:-19000} -q 'SELECT command, count() FROM telematics.frames_raw FINAL GROUP BY command'
+  ClickHouse     clickhouse-client --port ${INGEST_CH_TCP_PORT:-19000} -q 'SELECT command, count() FROM demo.frames_raw FINAL GROUP BY command'
   OpenAPI        curl -s http://127.0.0.1:$http_port/openapi/v1.json
   logs           $demo_dir/ingest.log, $demo_dir/platform.log, $demo_dir/fleet.txt
 EOF2
