@@ -79,6 +79,18 @@ public sealed class IngestMetrics : IDisposable
     public void Dispose() => _meter.Dispose();
 }
 
+/// <summary>
+/// Bucket boundaries for durations recorded in seconds: the exporter's defaults (0, 5, 10, 25, ...) are meant for
+/// milliseconds and would put every commit or insert in the first bucket.
+/// </summary>
+public static class DiagnosticBuckets
+{
+    public static InstrumentAdvice<double> Seconds { get; } = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+}
+
 /// <summary>Stable lower-case names for metric tags, so a renamed enum member cannot silently split a series.</summary>
 public static class DiagnosticNames
 {

@@ -93,6 +93,8 @@ public sealed class FileSpool : IFrameSpool
 
     internal int ReadChunkBytes => _options.MaxBatchBytes;
 
+    internal TimeSpan ConsumerLinger => _options.ConsumerLinger;
+
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>

@@ -38,6 +38,7 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
         var started = Stopwatch.GetTimestamp();
+        await LingerAsync(maxWait, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -49,6 +50,7 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
                 var batch = ReadAvailable(maxRecords, durableEnd);
                 if (batch.Count > 0)
                 {
+                    _lastBatchAt = Stopwatch.GetTimestamp();
                     return batch;
                 }
             }
@@ -67,6 +69,27 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
             {
                 return Idle();
             }
+        }
+    }
+
+    private const long LingerBacklogBytes = 64 * 1024;
+    private long _lastBatchAt;
+
+    /// <summary>Waits out the rest of the linger after the previous batch, unless a backlog is waiting or the caller cannot wait.</summary>
+    private async ValueTask LingerAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (_lastBatchAt == 0 || _spool.Durable.Value - _readOffset >= LingerBacklogBytes)
+        {
+            return;
+        }
+        var rest = _spool.ConsumerLinger - Stopwatch.GetElapsedTime(_lastBatchAt);
+        if (maxWait != Timeout.InfiniteTimeSpan && rest > maxWait)
+        {
+            rest = maxWait;
+        }
+        if (rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest, cancellationToken).ConfigureAwait(false);
         }
     }
 

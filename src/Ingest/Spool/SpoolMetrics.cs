@@ -1,3 +1,4 @@
+using Ingest.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Ingest.Spool;
@@ -22,8 +23,10 @@ internal sealed class SpoolMetrics : IDisposable
         _appendedRecords = _meter.CreateCounter<long>("ingest.spool.appended.records", "{record}", "Records made durable.");
         _appendedBytes = _meter.CreateCounter<long>("ingest.spool.appended.bytes", "By", "Record bytes (with headers) made durable.");
         _rejectedRecords = _meter.CreateCounter<long>("ingest.spool.rejected.records", "{record}", "Appends refused because the disk budget was reached.");
-        _commitDuration = _meter.CreateHistogram<double>("ingest.spool.commit.duration", "s", "Write plus fsync time of one group commit.");
-        _commitRecords = _meter.CreateHistogram<int>("ingest.spool.commit.records", "{record}", "Records per group commit.");
+        _commitDuration = _meter.CreateHistogram<double>("ingest.spool.commit.duration", "s", "Write plus fsync time of one group commit.",
+            advice: DiagnosticBuckets.Seconds);
+        _commitRecords = _meter.CreateHistogram<int>("ingest.spool.commit.records", "{record}", "Records per group commit.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] });
         _meter.CreateObservableGauge("ingest.spool.disk.usage", () => stats().DiskBytes, "By", "Bytes taken by segment files.");
         _meter.CreateObservableGauge("ingest.spool.disk.budget", () => stats().DiskBudgetBytes, "By", "Configured disk budget.");
         _meter.CreateObservableGauge("ingest.spool.consumer.lag", () => ConsumerLag(stats()), "By", "Bytes between a consumer's committed cursor and the end of the log.");

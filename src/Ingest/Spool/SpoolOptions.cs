@@ -56,6 +56,13 @@ public sealed class SpoolOptions : IValidatableObject
     /// </summary>
     public TimeSpan CursorPersistInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a consumer received records, its next read waits until this much time has passed, default 20 ms; 0 reads
+    /// at once. Without it every group commit (hundreds per second) wakes every consumer for a handful of records,
+    /// and the thread hand-offs cost more CPU than the records. A backlog of 64 KiB or more is read at once.
+    /// </summary>
+    public TimeSpan ConsumerLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Fraction of <see cref="DiskBudgetBytes"/> from which stats report NearBudget. Default 0.9; 0 .. 1.</summary>
     public double NearBudgetRatio { get; set; } = 0.9;
 

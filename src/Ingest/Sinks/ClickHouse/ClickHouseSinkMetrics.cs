@@ -20,7 +20,8 @@ public sealed class ClickHouseSinkMetrics
         _batches = meter.CreateCounter<long>("ingest.clickhouse.batches", "{batch}", "Batches fully inserted and committed.");
         _errors = meter.CreateCounter<long>("ingest.clickhouse.errors", "{error}", "Failed inserts, projections and connection attempts, by kind.");
         _recordsCommitted = meter.CreateCounter<long>("ingest.clickhouse.records_committed", "{record}", "Spool records whose rows are stored.");
-        _insertDuration = meter.CreateHistogram<double>("ingest.clickhouse.insert.duration", "s", "Duration of one table insert.");
+        _insertDuration = meter.CreateHistogram<double>("ingest.clickhouse.insert.duration", "s", "Duration of one table insert.",
+            advice: Ingest.Diagnostics.DiagnosticBuckets.Seconds);
     }
 
     public void Inserted(string table, int rows, TimeSpan elapsed)

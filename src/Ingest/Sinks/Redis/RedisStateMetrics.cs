@@ -18,7 +18,8 @@ public sealed class RedisStateMetrics
         _applied = meter.CreateCounter<long>("ingest.redis.updates_applied", "{update}", "State updates written to the store.");
         _dropped = meter.CreateCounter<long>("ingest.redis.updates_dropped", "{update}", "State updates not written because the store was unreachable (re-read from the spool later).");
         _errors = meter.CreateCounter<long>("ingest.redis.errors", "{error}", "Failed pipelines and projections, by kind.");
-        _applyDuration = meter.CreateHistogram<double>("ingest.redis.apply.duration", "s", "Duration of one pipelined batch of updates.");
+        _applyDuration = meter.CreateHistogram<double>("ingest.redis.apply.duration", "s", "Duration of one pipelined batch of updates.",
+            advice: Ingest.Diagnostics.DiagnosticBuckets.Seconds);
     }
 
     public void Applied(int updates, TimeSpan elapsed)
