@@ -167,7 +167,7 @@ json.dump({
   'load_at_start': open('/proc/loadavg').read().split()[0:3], 'commit': '$git_commit',
   'dotnet': out('dotnet --version'), 'clickhouse_version': out("curl -fsS '$ch_url/?query=SELECT%20version()'"),
   'redis_version': out("redis-cli -p $redis_port INFO server | grep redis_version | cut -d: -f2"),
-  'nofile_note': '''$nofile_note''', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
+  'only': '$only', 'nofile_note': '''$nofile_note''', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
   'reissue_config': 'Server link settings: MinReconnectDelay 1 s, MaxReconnectDelay 5 s (default 60 s), RealtimeWindow $outage_window (default 30 s).',
 }, open(sys.argv[1], 'w'), indent=1)
 EOF

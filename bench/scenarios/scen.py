@@ -12,6 +12,7 @@ Standard library only. Every sample is one JSON line; times are epoch seconds (t
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -369,29 +370,40 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+PERF_LINE = re.compile(r"^\s*([\d.]+)%\s+(\[JIT\] tid \d+|\S+)\s+\[(.)\]\s+(.*)$")
+
+
+def jit_owner(symbol):
+    """'[Assembly] Namespace' of the type that owns a JIT-compiled method, from perf's map name."""
+    head = symbol.split("::", 1)[0]
+    owner = head.split()[-1] if head.split() else head
+    asm_end = head.rfind("]", 0, len(head) - len(owner))
+    asm_start = head.rfind("[", 0, asm_end)
+    asm = head[asm_start + 1:asm_end] if asm_start >= 0 else "?"
+    owner = owner.split("`")[0].split("+")[0]
+    parts = owner.split(".")
+    # System types by type (System.Decimal, System.Linq.Enumerable); other code by namespace (Ingest.Projection).
+    name = ".".join(parts[:3] if parts[0] == "System" else parts[:-1] or parts)
+    return f"[{asm}] {name}"
+
+
 def perf_groups(path):
     """perf report lines 'pct dso [k|.] symbol' grouped into readable buckets, largest first."""
     if not os.path.exists(path):
         return []
     totals = {}
     for line in open(path):
-        parts = line.split(None, 3)
-        if len(parts) < 4 or not parts[0].endswith("%"):
+        m = PERF_LINE.match(line)
+        if not m:
             continue
-        pct = float(parts[0][:-1])
-        dso, symbol = parts[1], parts[3].strip()
+        pct, dso, symbol = float(m.group(1)), m.group(2), m.group(4).strip()
         if dso == "[kernel.kallsyms]":
-            sched = any(k in symbol for k in ("finish_task_switch", "sched", "schedule", "futex", "_raw_spin_unlock_irqrestore", "yield"))
-            net = any(k in symbol for k in ("tcp", "sock", "skb", "inet", "ip_", "net_", "softirq", "loopback"))
+            sched = any(k in symbol for k in ("finish_task_switch", "sched", "schedule", "futex", "_raw_spin_unlock_irqrestore", "yield", "wake"))
+            net = any(k in symbol for k in ("tcp", "sock", "skb", "inet", "ip_", "net_", "softirq", "loopback", "epoll"))
             fs = any(k in symbol for k in ("ext4", "jbd2", "fsync", "vfs_", "iowrite", "blk", "virtio", "filemap", "page_cache"))
-            key = "kernel: scheduling, wake-ups, futex" if sched else "kernel: TCP/loopback" if net else "kernel: file system, disk" if fs else "kernel: other"
+            key = "kernel: scheduling, wake-ups, futex" if sched else "kernel: TCP/loopback, epoll" if net else "kernel: file system, disk" if fs else "kernel: other"
         elif dso.startswith("[JIT]"):
-            # "... [Assembly] Namespace.Type::Method(...)" or "instance ... [Assembly] ..."
-            sym = symbol[symbol.find("["):] if "[" in symbol else symbol
-            asm = sym[1:sym.find("]")] if sym.startswith("[") else "?"
-            rest = sym[sym.find("]") + 1:].strip() if sym.startswith("[") else sym
-            ns = ".".join(rest.split("::")[0].split("`")[0].split(".")[:2])
-            key = f"JIT code: [{asm}] {ns}"
+            key = "JIT code " + jit_owner(symbol)
         elif "coreclr" in dso:
             key = "runtime (libcoreclr: GC, thread pool, stubs)"
         elif "clrjit" in dso:
@@ -405,6 +417,11 @@ def perf_groups(path):
 def report(args):
     run = args.run
     meta = jload(os.path.join(run, "meta.json")) or {}
+    only = meta.get("only")
+    if not only:
+        words = meta.get("command", "").split()
+        only = words[words.index("--only") + 1] if "--only" in words else "scale,storm,sustained,half,reissue,profile"
+    ran = set(only.split(","))
     lines = []
     p = lines.append
     p(f"### Run {meta.get('date', '?')} ({meta.get('mode', '?')} mode)")
@@ -419,6 +436,24 @@ def report(args):
     p("")
 
     # 1. Connection scale
+    if "scale" in ran:
+        section_scale(run, meta, p)
+    if "storm" in ran:
+        section_storm(run, p)
+    if "sustained" in ran or "half" in ran:
+        section_sustained(run, meta, p, ran)
+    if "reissue" in ran:
+        section_reissue(run, meta, p)
+    if "profile" in ran:
+        section_profile(run, p)
+    notes = os.path.join(run, "notes.md")
+    if os.path.exists(notes):
+        p(open(notes).read().rstrip())
+        p("")
+    print("\n".join(lines))
+
+
+def section_scale(run, meta, p):
     p("#### 1. Connection scale (idle GB terminals, heartbeat every "
       f"{meta.get('scale_heartbeat', '?')}; goal 100,000 held within 2 GB)")
     p("")
@@ -442,7 +477,9 @@ def report(args):
         p("Not run.")
     p("")
 
-    # 2. Connect storm
+
+
+def section_storm(run, p):
     p("#### 2. Connect storm (every terminal connects and logs in at once; goal 20,000 logins/s)")
     p("")
     storms = {"server": [], "sink": []}
@@ -475,7 +512,9 @@ def report(args):
         p("Not run.")
     p("")
 
-    # 3. Sustained throughput
+
+
+def section_sustained(run, meta, p, ran):
     p("#### 3. Sustained throughput (realtime frames end to end: spool, ClickHouse, Redis, relay; goal 100,000 frames/s)")
     p("")
     ch = None
@@ -596,7 +635,10 @@ def report(args):
         p("Not run.")
     p("")
 
-    # 5. Reissue drain
+
+
+def section_reissue(run, meta, p):
+    ladder = jload(os.path.join(run, "sustained", "ladder.json")) or {}
     p("#### 5. Forwarder reissue drain after a platform outage")
     p("")
     outs = [(m, jload(os.path.join(run, "reissue", f"{m}.json"))) for m in ("disconnect", "from-start")]
@@ -637,6 +679,9 @@ def report(args):
     else:
         p("Not run.")
     p("")
+
+
+def section_profile(run, p):
     prof_dir = os.path.join(run, "profile")
     if os.path.isdir(prof_dir):
         p("#### Where the server's CPU goes")
@@ -663,7 +708,7 @@ def report(args):
             p("")
             p("| share of server CPU samples | where |")
             p("|---:|---|")
-            for key, share in groups[:16]:
+            for key, share in groups[:20]:
                 p(f"| {share:.1f} % | {key} |")
             p("")
         for name, title in (("perf-dso.txt", "perf, full server (W^X off), 15 s of the steady window, samples by binary"),
@@ -677,11 +722,6 @@ def report(args):
                     p(line.rstrip()[:160])
                 p("```")
                 p("")
-    notes = os.path.join(run, "notes.md")
-    if os.path.exists(notes):
-        p(open(notes).read().rstrip())
-        p("")
-    print("\n".join(lines))
 
 
 def main():

@@ -8,7 +8,8 @@ public sealed record LocalServiceEndpoints(Uri ClickHouse, string Redis);
 /// <summary>
 /// ClickHouse and Redis from the variables the server itself reads (<c>INGEST_ClickHouse__Endpoint</c>,
 /// <c>INGEST_Redis__Endpoint</c>, as <c>.ci/run</c> exports them). When they are missing the services are started
-/// with <c>scripts/services.sh start</c> and their endpoints taken from <c>scripts/services.sh env</c>; when that fails
+/// with <c>scripts/services.sh start</c> (unless <c>status</c> finds them answering already) and their endpoints taken
+/// from <c>scripts/services.sh env</c>; when that fails
 /// the test fails with the script's message. Never a silent skip.
 /// </summary>
 public static class LocalServices
@@ -25,7 +26,11 @@ public static class LocalServices
         {
             try
             {
-                await RunScriptAsync("start");
+                // Services already answering on the script's ports (another checkout started them) are used as they are.
+                if (!await TryRunScriptAsync("status"))
+                {
+                    await RunScriptAsync("start");
+                }
                 var exports = ParseExports(await RunScriptAsync("env"));
                 clickHouse = exports["INGEST_ClickHouse__Endpoint"];
                 redis = exports["INGEST_Redis__Endpoint"];
@@ -53,6 +58,19 @@ public static class LocalServices
             }
         }
         return result;
+    }
+
+    private static async Task<bool> TryRunScriptAsync(string verb)
+    {
+        try
+        {
+            await RunScriptAsync(verb);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string> RunScriptAsync(string verb)
