@@ -245,59 +245,18 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         };
         return item.Unit switch
         {
-            DieselDataStream s => row with
+            DieselDataStream s => WithEngine(row, EngineFields.Of(s)) with
             {
-                SpeedKmh = F(s.VehicleSpeedKmh),
-                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
-                EngineTorquePct = F(s.EngineNetTorquePercent),
-                FrictionTorquePct = F(s.FrictionTorquePercent),
-                EngineRpm = F(s.EngineSpeedRpm),
-                FuelFlowLPerH = F(s.FuelFlowLph),
                 NoxUpstreamPpm = F(s.ScrUpstreamNoxPpm),
                 NoxDownstreamPpm = F(s.ScrDownstreamNoxPpm),
                 UreaLevelPct = F(s.ReagentRemainingPercent),
-                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
                 ScrInletTempC = F(s.ScrInletTemperatureC),
                 ScrOutletTempC = F(s.ScrOutletTemperatureC),
                 DpfPressureDropKpa = F(s.DpfDifferentialPressureKpa),
-                CoolantTempC = F(s.CoolantTemperatureC),
                 FuelLevelPct = F(s.FuelLevelPercent),
-                PositionValid = s.Position.IsFixValid,
-                Longitude = D(s.Position.LongitudeDeg),
-                Latitude = D(s.Position.LatitudeDeg),
-                OdometerKm = D(s.OdometerKm),
             },
-            TwcNoxDataStream s => row with
-            {
-                SpeedKmh = F(s.VehicleSpeedKmh),
-                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
-                EngineTorquePct = F(s.EngineNetTorquePercent),
-                FrictionTorquePct = F(s.FrictionTorquePercent),
-                EngineRpm = F(s.EngineSpeedRpm),
-                FuelFlowLPerH = F(s.FuelFlowLph),
-                NoxDownstreamPpm = F(s.NoxPpm),
-                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
-                CoolantTempC = F(s.CoolantTemperatureC),
-                PositionValid = s.Position.IsFixValid,
-                Longitude = D(s.Position.LongitudeDeg),
-                Latitude = D(s.Position.LatitudeDeg),
-                OdometerKm = D(s.OdometerKm),
-            },
-            SparkIgnitionDataStream s => row with
-            {
-                SpeedKmh = F(s.VehicleSpeedKmh),
-                AtmosphericPressureKpa = F(s.BarometricPressureKpa),
-                EngineTorquePct = F(s.EngineNetTorquePercent),
-                FrictionTorquePct = F(s.FrictionTorquePercent),
-                EngineRpm = F(s.EngineSpeedRpm),
-                FuelFlowLPerH = F(s.FuelFlowLph),
-                IntakeAirFlowKgPerH = F(s.IntakeAirFlowKgph),
-                CoolantTempC = F(s.CoolantTemperatureC),
-                PositionValid = s.Position.IsFixValid,
-                Longitude = D(s.Position.LongitudeDeg),
-                Latitude = D(s.Position.LatitudeDeg),
-                OdometerKm = D(s.OdometerKm),
-            },
+            TwcNoxDataStream s => WithEngine(row, EngineFields.Of(s)) with { NoxDownstreamPpm = F(s.NoxPpm) },
+            SparkIgnitionDataStream s => WithEngine(row, EngineFields.Of(s)),
             ObdInfo o => row with
             {
                 ObdProtocol = o.ProtocolRaw,
@@ -313,6 +272,36 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             },
             _ => row,
         };
+    }
+
+    /// <summary>The fields the diesel, spark-ignition and TWC+NOx data streams share, mapped once.</summary>
+    private static EmissionSampleRow WithEngine(in EmissionSampleRow row, in EngineFields e) => row with
+    {
+        SpeedKmh = F(e.Speed),
+        AtmosphericPressureKpa = F(e.Barometric),
+        EngineTorquePct = F(e.NetTorque),
+        FrictionTorquePct = F(e.FrictionTorque),
+        EngineRpm = F(e.EngineSpeed),
+        FuelFlowLPerH = F(e.FuelFlow),
+        IntakeAirFlowKgPerH = F(e.IntakeAir),
+        CoolantTempC = F(e.Coolant),
+        PositionValid = e.Position.IsFixValid,
+        Longitude = D(e.Position.LongitudeDeg),
+        Latitude = D(e.Position.LatitudeDeg),
+        OdometerKm = D(e.Odometer),
+    };
+
+    private readonly record struct EngineFields(Scaled Speed, Scaled Barometric, Scaled NetTorque, Scaled FrictionTorque,
+        Scaled EngineSpeed, Scaled FuelFlow, Scaled IntakeAir, Scaled Coolant, GnssPosition Position, Scaled Odometer)
+    {
+        public static EngineFields Of(DieselDataStream s) => new(s.VehicleSpeedKmh, s.BarometricPressureKpa, s.EngineNetTorquePercent,
+            s.FrictionTorquePercent, s.EngineSpeedRpm, s.FuelFlowLph, s.IntakeAirFlowKgph, s.CoolantTemperatureC, s.Position, s.OdometerKm);
+
+        public static EngineFields Of(TwcNoxDataStream s) => new(s.VehicleSpeedKmh, s.BarometricPressureKpa, s.EngineNetTorquePercent,
+            s.FrictionTorquePercent, s.EngineSpeedRpm, s.FuelFlowLph, s.IntakeAirFlowKgph, s.CoolantTemperatureC, s.Position, s.OdometerKm);
+
+        public static EngineFields Of(SparkIgnitionDataStream s) => new(s.VehicleSpeedKmh, s.BarometricPressureKpa, s.EngineNetTorquePercent,
+            s.FrictionTorquePercent, s.EngineSpeedRpm, s.FuelFlowLph, s.IntakeAirFlowKgph, s.CoolantTemperatureC, s.Position, s.OdometerKm);
     }
 
     private static float? F(Scaled? value) => value is { IsValid: true } v ? (float)v.Value : null;
