@@ -66,8 +66,10 @@ public interface ISpoolConsumer : IAsyncDisposable
     ValueTask<SpoolBatch> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Persists (fsync) that every record before <paramref name="nextOffset"/> is done; after a restart reading resumes
-    /// there; a read position behind it moves up to it. Pass a <see cref="SpoolRecord.NextOffset"/> or
+    /// Records that every record before <paramref name="nextOffset"/> is done. The cursor moves in memory at once and
+    /// reaches the disk (fsync) within <see cref="SpoolOptions.CursorPersistInterval"/>, when the consumer is idle, or
+    /// when it closes; after a crash reading resumes from the cursor on disk, so a consumer must tolerate re-reading
+    /// that much. A read position behind it moves up to it. Pass a <see cref="SpoolRecord.NextOffset"/> or
     /// <see cref="SpoolBatch.NextOffset"/>; committing a smaller
     /// offset than the committed one, or one beyond the durable end, throws.
     /// </summary>
