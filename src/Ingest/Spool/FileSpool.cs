@@ -109,10 +109,44 @@ public sealed class FileSpool : IFrameSpool
         var started = Stopwatch.GetTimestamp();
         var directory = Path.GetFullPath(options.Directory);
         System.IO.Directory.CreateDirectory(directory);
-        var (consumers, damagedCursors) = ConsumerRegistry.Load(Path.Combine(directory, ConsumerFolderName));
-        var recovered = SpoolRecovery.Run(directory, options, consumers.MaxCommittedOffset);
-        return new FileSpool(
-            options, directory, consumers, damagedCursors, recovered, started, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
+        var exclusive = AcquireExclusive(directory);
+        try
+        {
+            var (consumers, damagedCursors) = ConsumerRegistry.Load(Path.Combine(directory, ConsumerFolderName));
+            var recovered = SpoolRecovery.Run(directory, options, consumers.MaxCommittedOffset);
+            var spool = new FileSpool(
+                options, directory, consumers, damagedCursors, recovered, started, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
+            spool._exclusive = exclusive;
+            return spool;
+        }
+        catch
+        {
+            exclusive.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Name of the file whose lock keeps a second process (or instance) from opening the same spool.</summary>
+    public const string LockFileName = "spool.lock";
+
+    private FileStream? _exclusive;
+
+    /// <summary>
+    /// Two writers on one spool would interleave offsets and truncate each other's "torn" tails: the lock (an flock on
+    /// Unix, released by the kernel when a process dies) makes the second one fail at start with a clear message.
+    /// </summary>
+    private static FileStream AcquireExclusive(string directory)
+    {
+        var path = Path.Combine(directory, LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The spool in {directory} is already open in another process or instance ({path} is locked). " +
+                "Each ingest node needs its own Spool:Directory.", ex);
+        }
     }
 
     public ValueTask<SpoolAppendResult> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -227,6 +261,7 @@ public sealed class FileSpool : IFrameSpool
         }
         Durable.Close();
         _metrics.Dispose();
+        _exclusive?.Dispose();
     }
 
     internal void Commit(ConsumerRegistration registration, long nextOffset)

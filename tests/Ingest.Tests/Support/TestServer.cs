@@ -116,10 +116,22 @@ public sealed class TestServer : IAsyncDisposable
         return total;
     }
 
+    private bool _hostDisposed;
+
+    /// <summary>Stops the host and disposes it (closing its spool), keeping the spool folder for inspection.</summary>
+    public async Task StopHostAsync()
+    {
+        if (!_hostDisposed)
+        {
+            _hostDisposed = true;
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await StopHostAsync();
         try
         {
             Directory.Delete(SpoolDirectory, recursive: true);
