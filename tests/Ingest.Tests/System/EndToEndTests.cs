@@ -89,7 +89,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = server.HttpBase };
         await Eventually.TrueAsync(async () =>
             {
-                foreach (var t in terminals)
+                // A terminal that was in a simulated coverage gap when the run ended never logged out: it stays online.
+                foreach (var t in terminals.Where(t => t.Acknowledged(Commands.Logout) > 0))
                 {
                     if (await StateAsync(http, t.Vin) is not { Online: false })
                     {
@@ -103,7 +104,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             var state = await StateAsync(http, t.Vin);
             Assert.NotNull(state);
             bool gb = t.Protocol is TerminalProtocol.Gb2016 or TerminalProtocol.Gb2025;
-            Assert.Equal((t.Vin, false, node, gb ? "gb32960" : "hj1239"), (state.Vin, state.Online, state.Node, state.Protocol));
+            bool loggedOut = t.Acknowledged(Commands.Logout) > 0;
+            Assert.Equal((t.Vin, !loggedOut, node, gb ? "gb32960" : "hj1239"), (state.Vin, state.Online, state.Node, state.Protocol));
             Assert.Equal((t.Vin, (gb ? newestGb : newestHj)[t.Vin]), (t.Vin, state.DeviceTime?.ToUnixTimeSeconds()));
         }
         Assert.NotNull(await redis.Store.GetAsync(terminals[0].Vin, CancellationToken.None)); // really in Redis, under the test's prefix
