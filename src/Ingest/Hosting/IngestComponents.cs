@@ -36,8 +36,8 @@ public static class IngestComponents
 
         services.AddOptions<ForwarderOptions>()
             .Bind(configuration.GetSection(ForwarderOptions.Section))
-            .Validate(o => o.Links.Select(l => l.Name).Distinct().Count() == o.Links.Count, "Forwarder:Links names must be unique.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ForwarderOptions>, ForwarderOptionsValidator>();
         services.AddSingleton<ForwarderMetrics>();
         if (configuration.GetSection(ForwarderOptions.Section).GetSection("Links").GetChildren().Any())
         {
