@@ -28,7 +28,7 @@ public class FramingBenchmarks
             "Realtime2016Small" => BenchFrames.Realtime2016Small,
             _ => BenchFrames.AnnexQRealtime,
         });
-        _segmented = SegmentedSequence.Split(_frame, parts: 3);
+        _segmented = global::Protocol.Tests.Support.Segments.Split(_frame, (_frame.Length + 2) / 3); // three segments
     }
 
     [Benchmark(Baseline = true)]
@@ -39,36 +39,4 @@ public class FramingBenchmarks
 
     [Benchmark]
     public int ScanThreeSegments() => FrameScanner.Scan(_segmented, FramingOptions.Default).Length;
-}
-
-/// <summary>A frame spread over several pipe segments, as it arrives when TCP splits it.</summary>
-public static class SegmentedSequence
-{
-    public static ReadOnlySequence<byte> Split(byte[] bytes, int parts)
-    {
-        int size = (bytes.Length + parts - 1) / parts;
-        Segment? first = null, last = null;
-        for (int i = 0; i < bytes.Length; i += size)
-        {
-            var memory = bytes.AsMemory(i, Math.Min(size, bytes.Length - i));
-            last = first is null ? (first = new Segment(memory, 0)) : last!.Append(memory);
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }
