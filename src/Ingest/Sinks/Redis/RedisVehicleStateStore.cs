@@ -133,9 +133,10 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
                 others.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update, VehicleStateJsonContext.Default.VehicleState)));
             }
         }
-        batch.Execute();
         try
         {
+            // Execute throws at once when the connection dropped after the IsConnected check above: same outcome.
+            batch.Execute();
             await Task.WhenAll(Task.WhenAll(merges), Task.WhenAll(others)).WaitAsync(cancellationToken).ConfigureAwait(false);
             // A logout leaves the online set only if it was not older than what the hash had (script bit 1).
             var offline = new List<Task>();
