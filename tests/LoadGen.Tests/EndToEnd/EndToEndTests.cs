@@ -83,7 +83,12 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
             output.WriteLine($"fleet: {report.Counters.FramesSent} sent, {report.Counters.FramesAcknowledged} acknowledged, " +
                 $"{report.Counters.Gaps} gaps, errors: {string.Join(", ", report.Counters.Errors.Select(kv => $"{kv.Key} {kv.Value}"))}");
-            Assert.True(report.Clean, $"{report.Unacknowledged} frames unacknowledged; errors: {string.Join(", ", report.Counters.Errors)}");
+            // A frame in flight when the fleet itself cuts the link for a simulated coverage gap (or at the end) gets no
+            // answer: counted as "unanswered", never acknowledged, so it is outside the contract. Anything else fails.
+            var otherErrors = report.Counters.Errors.Where(kv => kv.Key != "unanswered" && kv.Value > 0).ToList();
+            Assert.True(otherErrors.Count == 0, $"errors: {string.Join(", ", otherErrors)}");
+            Assert.True(report.Unacknowledged <= report.Counters.Gaps + fleet.Terminals,
+                $"{report.Unacknowledged} frames unacknowledged, more than the links the fleet cut ({report.Counters.Gaps} gaps)");
             Assert.Equal(300, report.Counters.TerminalsStarted);
             Assert.True(report.Counters.LoginsAcknowledged > 300, "every terminal logged in, and again after each gap");
             Assert.True(report.Counters.AcknowledgedByCommand.GetValueOrDefault("reissue") > 0, "the gaps produced acknowledged reissue frames");
