@@ -9,6 +9,7 @@
 #                                              or --half-rate N)
 #   bench/scenarios/run.sh --no-results       do not append to bench/RESULTS.md (the block is still in the run folder)
 #   --rates 5000,6000 --sink-rates 40000,50000 --storm-terminals 5000 --storm-repeats 3   override the mode's steps
+#   --outage-length 600s --outage-terminals 500   the reissue scenario's platform outage and fleet size
 #
 # Every step is bounded (durations, `timeout`), all traffic stays on 127.0.0.0/8, each scenario gets a fresh server
 # (own spool folder, own ClickHouse database, own Redis key prefix), and every process the script starts is stopped
@@ -28,6 +29,7 @@ only="scale,storm,sustained,half,reissue,profile"
 write_results=1
 half_rate_override=""
 profile_rate=""; rates_override=""; sink_rates_override=""; storm_terminals_override=""; storm_repeats_override=""
+outage_len_override=""; outage_terminals_override=""
 command_line="bench/scenarios/run.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,6 +43,8 @@ while [ $# -gt 0 ]; do
         --storm-terminals) storm_terminals_override="$2"; shift ;;
         --storm-repeats) storm_repeats_override="$2"; shift ;;
         --profile-rate) profile_rate="$2"; shift ;;
+        --outage-length) outage_len_override="$2"; shift ;;
+        --outage-terminals) outage_terminals_override="$2"; shift ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -73,6 +77,8 @@ fi
 [ -n "$sink_rates_override" ] && IFS=, read -r -a sink_rates <<<"$sink_rates_override"
 [ -n "$storm_terminals_override" ] && storm_terminals=$storm_terminals_override
 [ -n "$storm_repeats_override" ] && storm_repeats=$storm_repeats_override
+[ -n "$outage_len_override" ] && outage_len=$outage_len_override
+[ -n "$outage_terminals_override" ] && outage_terminals=$outage_terminals_override
 
 port_base="${INGEST_SCEN_PORT_BASE:-24000}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))

@@ -17,6 +17,7 @@ public sealed class IngestProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private long _linesWritten;
 
     private IngestProcess(Process process, Uri http)
     {
@@ -28,19 +29,32 @@ public sealed class IngestProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Lines the server has written so far (stdout and stderr): a process that spins on an error floods its log.</summary>
+    public long LinesWritten => Interlocked.Read(ref _linesWritten);
+
     /// <summary>The last lines the server wrote (stdout and stderr), for assertion messages.</summary>
     public string OutputTail(int lines = 40) => string.Join('\n', _output.TakeLast(lines));
 
     /// <param name="settings">Configuration keys as in appsettings.json ("Section:Key"); must include Ingest:HttpUrl.</param>
-    public static async Task<IngestProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="descriptorLimit">
+    /// When set, the server runs under <c>prlimit --nofile=N:N</c>, so descriptor exhaustion can be provoked with a few
+    /// hundred connections instead of the machine's 20,000.
+    /// </param>
+    public static async Task<IngestProcess> StartAsync(IReadOnlyDictionary<string, string> settings, int? descriptorLimit = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(descriptorLimit is null ? DotnetHost() : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (descriptorLimit is { } limit)
+        {
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(DotnetHost());
+        }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ingest.dll"));
         start.ArgumentList.Add("serve");
@@ -84,6 +98,7 @@ public sealed class IngestProcess : IAsyncDisposable
         {
             return;
         }
+        Interlocked.Increment(ref _linesWritten);
         _output.Enqueue(line);
         while (_output.Count > 500 && _output.TryDequeue(out _))
         {

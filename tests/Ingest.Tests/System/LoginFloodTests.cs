@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using Ingest.Tests.Infrastructure;
+using Ingest.Tests.Support;
+using LoadGen.Frames;
+using Xunit.Abstractions;
+
+namespace Ingest.Tests.SystemTests;
+
+/// <summary>
+/// A login flood with random VINs that asks for more connections than the server process has descriptors: the server
+/// runs under a small <c>RLIMIT_NOFILE</c> (the machine's 20,000 scaled down, so the run takes seconds), while a small
+/// legitimate fleet keeps reporting. The node must refuse what it cannot hold, keep serving the vehicles it has, keep
+/// committing to the spool (a segment roll or a cursor write needs a descriptor too), not spin on accept errors, and
+/// lose nothing it acknowledged.
+/// </summary>
+public sealed class LoginFloodTests(ITestOutputHelper output)
+{
+    private const int ServerDescriptors = 1024;
+    private const int FloodConnections = 1300;
+
+    [Fact]
+    public async Task A_flood_beyond_the_descriptor_limit_is_refused_while_connected_vehicles_keep_being_acknowledged_and_stored()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        string spoolDirectory = Path.Combine(Path.GetTempPath(), "ingest-tests", "flood-" + Guid.NewGuid().ToString("N"));
+        var settings = SystemSettings.For(SystemSettings.UniqueNode("flood"), db, gbPort: IngestProcess.FreePort(), hjPort: IngestProcess.FreePort(),
+            httpUrl: $"http://127.0.0.1:{IngestProcess.FreePort()}");
+        settings["Spool:Directory"] = spoolDirectory;
+        settings["Spool:SegmentBytes"] = "65536"; // segments roll during the flood: each roll needs a descriptor
+        settings["Logging:LogLevel:Default"] = "Warning";
+        var environment = settings.ToDictionary(kv => kv.Key, kv => kv.Value ?? "");
+        int gbPort = int.Parse(environment["Ingest:Listeners:0:Port"]);
+        var flood = new List<Socket>();
+        try
+        {
+            await using var server = await IngestProcess.StartAsync(environment, ServerDescriptors);
+            await using var fleet = RecordingFleet.Start(new RecordingFleetOptions
+            {
+                Terminals = [.. Enumerable.Range(0, 8).Select(i => (TerminalProtocol)(i % 3))],
+                GbPort = gbPort,
+                HjPort = int.Parse(environment["Ingest:Listeners:1:Port"]),
+                FrameInterval = TimeSpan.FromMilliseconds(20),
+                AckTimeout = TimeSpan.FromSeconds(5),
+            });
+            await Eventually.TrueAsync(() => fleet.Acknowledged >= 80, "the legitimate fleet is acknowledged before the flood", TimeSpan.FromSeconds(30));
+            long linesBeforeFlood = server.LinesWritten;
+
+            var outcomes = await FloodAsync(gbPort, flood);
+            long acknowledgedDuringFlood = fleet.Acknowledged;
+            await Task.Delay(TimeSpan.FromSeconds(2)); // the flood holds its connections; the fleet goes on
+            output.WriteLine($"flood of {FloodConnections} random-VIN logins against {ServerDescriptors} descriptors: " +
+                $"{outcomes.Acknowledged} acknowledged, {outcomes.Refused} refused or closed, {outcomes.Unanswered} unanswered; " +
+                $"{server.LinesWritten - linesBeforeFlood} log lines meanwhile");
+
+            Assert.False(server.HasExited, server.OutputTail());
+            Assert.True(outcomes.Refused > 0, "more connections than descriptors cannot all be served");
+            Assert.True(outcomes.Acknowledged < ServerDescriptors, $"{outcomes.Acknowledged} logins acknowledged with {ServerDescriptors} descriptors");
+            Assert.True(fleet.Acknowledged >= acknowledgedDuringFlood + 50,
+                $"the connected vehicles kept being acknowledged while the flood held every free slot ({acknowledgedDuringFlood} -> {fleet.Acknowledged})");
+            Assert.True(server.LinesWritten - linesBeforeFlood < 400,
+                $"{server.LinesWritten - linesBeforeFlood} log lines during the flood: the accept loop spins\n{server.OutputTail()}");
+
+            CloseAll(flood);
+            await using (var late = await TestTerminal.ConnectAsync(gbPort))
+            {
+                await Eventually.TrueAsync(async () =>
+                {
+                    await late.SendAsync(Frames.Login("LFLOODLATE0000001"));
+                    return await late.ReadFrameAsync(TimeSpan.FromSeconds(2)) is not null;
+                }, "a vehicle connecting after the flood is served again", TimeSpan.FromSeconds(20));
+            }
+
+            var sent = await fleet.StopAsync();
+            var stored = await StoredRows.WaitForAcknowledgedAsync(db, sent, TimeSpan.FromSeconds(30));
+            StoredRows.AssertExactlyOnce(sent, stored, "frames_raw FINAL");
+            Assert.False(server.HasExited, server.OutputTail());
+        }
+        finally
+        {
+            CloseAll(flood);
+            try
+            {
+                Directory.Delete(spoolDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+
+    private sealed record FloodOutcome(int Acknowledged, int Refused, int Unanswered);
+
+    /// <summary>Opens the flood's connections 100 at a time, each sending one login with a random VIN, and keeps them open.</summary>
+    private static async Task<FloodOutcome> FloodAsync(int port, List<Socket> keep)
+    {
+        int acknowledged = 0, refused = 0, unanswered = 0;
+        var random = new Random(1239);
+        for (int start = 0; start < FloodConnections; start += 100)
+        {
+            var wave = Enumerable.Range(start, Math.Min(100, FloodConnections - start))
+                .Select(_ => LoginOnceAsync(port, RandomVin(random)))
+                .ToList();
+            foreach (var (socket, outcome) in await Task.WhenAll(wave))
+            {
+                if (socket is not null)
+                {
+                    keep.Add(socket);
+                }
+                switch (outcome)
+                {
+                    case LoginOutcome.Acknowledged: acknowledged++; break;
+                    case LoginOutcome.Refused: refused++; break;
+                    default: unanswered++; break;
+                }
+            }
+        }
+        return new FloodOutcome(acknowledged, refused, unanswered);
+    }
+
+    private enum LoginOutcome { Acknowledged, Refused, Unanswered }
+
+    private static async Task<(Socket? Socket, LoginOutcome Outcome)> LoginOnceAsync(int port, string vin)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+            await socket.SendAsync(Frames.Login(vin), SocketFlags.None, timeout.Token);
+            var buffer = new byte[256];
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                socket.Dispose();
+                return (null, LoginOutcome.Refused); // accepted and closed at once: over the limit
+            }
+            return (socket, LoginOutcome.Acknowledged);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return (null, LoginOutcome.Refused);
+        }
+        catch (OperationCanceledException)
+        {
+            return (socket, LoginOutcome.Unanswered); // held in the listen backlog: not served, not lost
+        }
+    }
+
+    private static string RandomVin(Random random)
+    {
+        const string alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
+        return string.Create(17, random, (span, r) =>
+        {
+            for (int i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[r.Next(alphabet.Length)];
+            }
+        });
+    }
+
+    private static void CloseAll(List<Socket> sockets)
+    {
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
+        sockets.Clear();
+    }
+}
