@@ -37,6 +37,7 @@ public static class IngestCommandLine
             {
                 await error.WriteLineAsync(problem.Message);
             }
+            await error.WriteLineAsync("Use --help to see the options.");
             return 2;
         }
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
