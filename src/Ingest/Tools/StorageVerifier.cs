@@ -1,5 +1,6 @@
 using Ingest.Records;
 using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.ClickHouse.RowBinary;
 using Ingest.Sinks.ClickHouse.Rows;
 using Ingest.Sinks.ClickHouse.Schema;
 using Ingest.Spool;
@@ -92,7 +93,7 @@ public sealed class StorageVerifier
         }
 
         var expected = tables.Select(_ => new HashSet<SpoolRowKey>()).ToArray();
-        var scratch = new ClickHouseRowBuffers(trackKeys: true);
+        var scratch = new ClickHouseRowBuffers();
         using var records = _spool.Read(from, to).GetEnumerator();
         long chunkStart = from;
         bool more = true;
@@ -137,10 +138,8 @@ public sealed class StorageVerifier
         var buffers = scratch.All;
         for (int t = 0; t < buffers.Count; t++)
         {
-            foreach (var key in buffers[t].Keys)
-            {
-                expected[t].Add(key);
-            }
+            // The keys of the very bytes the sink would insert for this record.
+            RowBinaryKeys.Read(buffers[t].Table, buffers[t].Encoded.WrittenMemory.Span, buffers[t].Count, expected[t]);
         }
         scratch.Clear();
     }

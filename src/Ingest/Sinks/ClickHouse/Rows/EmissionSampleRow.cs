@@ -104,8 +104,6 @@ public readonly record struct EmissionSampleRow : IClickHouseRow<EmissionSampleR
             new("dtc_codes", "Array(UInt32)"),
         ]);
 
-    public static SpoolRowKey KeyOf(in EmissionSampleRow row) => new(row.SpoolOffset, row.ItemIndex);
-
     public static void Write(RowBinaryWriter w, in EmissionSampleRow row)
     {
         w.WriteString(row.Node);

@@ -63,8 +63,6 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
             new("frame_bytes", "String"),
         ]);
 
-    public static SpoolRowKey KeyOf(in FrameRawRow row) => new(row.SpoolOffset, 0);
-
     public static void Write(RowBinaryWriter writer, in FrameRawRow row)
     {
         writer.WriteString(row.Node);

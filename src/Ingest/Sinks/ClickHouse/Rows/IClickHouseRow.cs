@@ -10,16 +10,7 @@ public interface IClickHouseRow<TSelf>
     static abstract ClickHouseTable Table { get; }
 
     static abstract void Write(RowBinaryWriter writer, in TSelf row);
-
-    /// <summary>The row's spool identity, the tail of its replacing key: what verify and repair compare.</summary>
-    static abstract SpoolRowKey KeyOf(in TSelf row);
 }
-
-/// <summary>
-/// Which spool record a row came from: its offset, and for tables with one row per item the item's index (0 elsewhere).
-/// With the node name this identifies a row across every table, whatever the other key columns hold.
-/// </summary>
-public readonly record struct SpoolRowKey(long SpoolOffset, ushort ItemIndex);
 
 /// <summary>What the frames were in: stored as Enum8 (new values are an <c>ALTER ... MODIFY COLUMN</c>, metadata only).</summary>
 public enum StoredProtocol : sbyte

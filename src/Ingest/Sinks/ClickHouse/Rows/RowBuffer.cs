@@ -13,9 +13,6 @@ public interface IRowBuffer
     /// <summary>The encoded rows (valid until <see cref="Clear"/>).</summary>
     RowBinaryWriter Encoded { get; }
 
-    /// <summary>The spool keys of the rows added since the last <see cref="Clear"/>, in order; empty unless the buffer tracks keys.</summary>
-    IReadOnlyList<SpoolRowKey> Keys { get; }
-
     void Clear();
 }
 
@@ -27,10 +24,6 @@ public sealed class RowBuffer<TRow> : IRowBuffer
     where TRow : struct, IClickHouseRow<TRow>
 {
     private readonly RowBinaryWriter _writer = new();
-    private readonly List<SpoolRowKey>? _keys;
-
-    /// <param name="trackKeys">Also keep each row's <see cref="SpoolRowKey"/> (verify and repair; the sink does not need them).</param>
-    public RowBuffer(bool trackKeys = false) => _keys = trackKeys ? [] : null;
 
     public ClickHouseTable Table => TRow.Table;
 
@@ -38,19 +31,15 @@ public sealed class RowBuffer<TRow> : IRowBuffer
 
     public RowBinaryWriter Encoded => _writer;
 
-    public IReadOnlyList<SpoolRowKey> Keys => (IReadOnlyList<SpoolRowKey>?)_keys ?? [];
-
     public void Add(in TRow row)
     {
         TRow.Write(_writer, row);
-        _keys?.Add(TRow.KeyOf(row));
         Count++;
     }
 
     public void Clear()
     {
         _writer.Clear();
-        _keys?.Clear();
         Count = 0;
     }
 }
@@ -58,22 +47,13 @@ public sealed class RowBuffer<TRow> : IRowBuffer
 /// <summary>One buffer per table of the sink; what a projector appends to.</summary>
 public sealed class ClickHouseRowBuffers
 {
-    /// <param name="trackKeys">Keep every row's spool key in <see cref="IRowBuffer.Keys"/>.</param>
-    public ClickHouseRowBuffers(bool trackKeys = false)
-    {
-        FramesRaw = new(trackKeys);
-        VehicleSamples = new(trackKeys);
-        EmissionSamples = new(trackKeys);
-        Sessions = new(trackKeys);
-    }
+    public RowBuffer<FrameRawRow> FramesRaw { get; } = new();
 
-    public RowBuffer<FrameRawRow> FramesRaw { get; }
+    public RowBuffer<VehicleSampleRow> VehicleSamples { get; } = new();
 
-    public RowBuffer<VehicleSampleRow> VehicleSamples { get; }
+    public RowBuffer<EmissionSampleRow> EmissionSamples { get; } = new();
 
-    public RowBuffer<EmissionSampleRow> EmissionSamples { get; }
-
-    public RowBuffer<SessionEventRow> Sessions { get; }
+    public RowBuffer<SessionEventRow> Sessions { get; } = new();
 
     /// <summary>Every table in insert order (raw frames first).</summary>
     public IReadOnlyList<IRowBuffer> All => [FramesRaw, VehicleSamples, EmissionSamples, Sessions];

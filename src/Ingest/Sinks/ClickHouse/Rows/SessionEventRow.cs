@@ -50,8 +50,6 @@ public readonly record struct SessionEventRow : IClickHouseRow<SessionEventRow>
             new("remote_endpoint", "String"),
         ]);
 
-    public static SpoolRowKey KeyOf(in SessionEventRow row) => new(row.SpoolOffset, 0);
-
     public static void Write(RowBinaryWriter writer, in SessionEventRow row)
     {
         writer.WriteString(row.Node);

@@ -133,8 +133,6 @@ public readonly record struct VehicleSampleRow : IClickHouseRow<VehicleSampleRow
             new("probe_temperatures_c", "Array(Nullable(Float32))"),
         ]);
 
-    public static SpoolRowKey KeyOf(in VehicleSampleRow row) => new(row.SpoolOffset, 0);
-
     public static void Write(RowBinaryWriter w, in VehicleSampleRow row)
     {
         w.WriteString(row.Node);
