@@ -136,6 +136,33 @@ public sealed class VerifyRepairTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Parts_clickhouse_lost_after_acknowledging_them_are_restored_by_repair_from_the_retained_spool()
+    {
+        using var dir = new TempSpoolDirectory();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(configure: o => o.FlushInterval = TimeSpan.FromMilliseconds(50));
+        await FillAndDeliverAsync(dir, db, 30);
+        // After a power loss ClickHouse finds the unflushed parts broken and detaches them: their rows are gone from the table.
+        var partitions = (await db.Database.QueryTextAsync(
+            $"SELECT DISTINCT partition FROM system.parts WHERE database = {SqlLiteral.Quote(db.Name)} AND table = 'frames_raw' AND active",
+            CancellationToken.None)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var partition in partitions)
+        {
+            await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("frames_raw")} DETACH PARTITION {partition}", CancellationToken.None);
+        }
+        Assert.Equal(0, await db.CountAsync("frames_raw"));
+
+        var lost = await Verifier(dir, db).RunAsync(VerifyRange.All, repair: false, CancellationToken.None);
+        var repaired = await Verifier(dir, db).RunAsync(VerifyRange.All, repair: true, CancellationToken.None);
+        var after = await Verifier(dir, db).RunAsync(VerifyRange.All, repair: false, CancellationToken.None);
+
+        Assert.Equal((30, 0L), (Table(lost, "frames_raw").Missing, lost.Tables.Where(t => t.Table != "frames_raw").Sum(t => t.Missing)));
+        Assert.Equal(VerifyExitCodes.AllPresent, repaired.ExitCode);
+        Assert.Equal(30, Table(repaired, "frames_raw").RepairedRows);
+        Assert.Equal(VerifyExitCodes.AllPresent, after.ExitCode);
+        Assert.Equal(30, await db.CountAsync("frames_raw"));
+    }
+
+    [Fact]
     public async Task A_receive_time_range_checks_only_its_records_and_rows()
     {
         using var dir = new TempSpoolDirectory();
