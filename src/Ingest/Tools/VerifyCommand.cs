@@ -23,6 +23,11 @@ public static class VerifyCommand
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings =
         new Dictionary<string, string>(IngestHost.SwitchMappings) { ["--database"] = "ClickHouse:Database" };
 
+    private const string ConfigurationHelp =
+        " Settings as for serve (appsettings.json, INGEST_* variables, --Section:Key=value), or --clickhouse URL, --database NAME," +
+        " --spool-dir DIR, --node NAME. Exit codes: 0 all present, 1 rows missing (verify) or still missing (repair), 2 bad arguments," +
+        " 3 not checked completely (ClickHouse or the spool unreadable, or part of the range no longer in the spool).";
+
     public static Command Create(bool repairCommand, TextWriter output, TextWriter error)
     {
         var from = new Option<string?>("--from") { Description = "Start of the receive-time range, ISO 8601 with a zone (2026-11-29T08:00:00+08:00). Inclusive; whole seconds." };
@@ -34,8 +39,8 @@ public static class VerifyCommand
         var undelivered = new Option<bool>("--include-undelivered") { Description = "Also check records after the ClickHouse sink's cursor (stopped node or a copy of its spool)." };
         var list = new Option<int>("--list") { Description = "Keys listed per table for missing and unexpected rows.", DefaultValueFactory = _ => 100 };
         var command = repairCommand
-            ? new Command("repair", "Re-insert into ClickHouse the rows of spool records it does not hold, then check again. Idempotent.")
-            : new Command("verify", "Check that ClickHouse holds every row of the spool's records in a range; report per table.");
+            ? new Command("repair", "Re-insert into ClickHouse the rows of spool records it does not hold, then check again. Idempotent." + ConfigurationHelp)
+            : new Command("verify", "Check that ClickHouse holds every row of the spool's records in a range; report per table." + ConfigurationHelp);
         foreach (var option in new Option[] { from, to, fromOffset, toOffset, json, undelivered, list })
         {
             command.Options.Add(option);
