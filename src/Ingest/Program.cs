@@ -1,4 +1,4 @@
 using Ingest.Tools;
 
-// "serve" runs the ingest server; "decode" is the engineers' frame decoder. See README.md.
+// "serve" runs the ingest server; "decode" is the engineers' frame decoder; "verify"/"repair" check ClickHouse against the spool. See README.md.
 return await IngestCommandLine.RunAsync(args);

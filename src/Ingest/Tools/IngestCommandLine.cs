@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Ingest.Tools;
 
-/// <summary>The command line: "serve" and "decode".</summary>
+/// <summary>The command line: "serve", "decode", "verify" and "repair".</summary>
 public static class IngestCommandLine
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs a command with its output and error text going to the given writers. Arguments it cannot parse exit with 2.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Telematics ingestion backbone for GB/T 32960 and HJ 1239 terminals.");
 
@@ -24,7 +27,19 @@ public static class IngestCommandLine
         });
         root.Subcommands.Add(serve);
         root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create(repairCommand: false, output, error));
+        root.Subcommands.Add(VerifyCommand.Create(repairCommand: true, output, error));
 
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync(problem.Message);
+            }
+            await error.WriteLineAsync("Use --help to see the options.");
+            return 2;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 }

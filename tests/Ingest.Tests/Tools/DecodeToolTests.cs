@@ -67,4 +67,13 @@ public class DecodeToolTests
         Assert.Equal(hex.Length, lines.Count);
         Assert.All(lines, l => Assert.Equal("identical", l.GetProperty("roundtrip").GetString()));
     }
+
+    [Fact]
+    public async Task An_argument_the_command_line_cannot_parse_exits_with_2()
+    {
+        var error = new StringWriter();
+        var code = await IngestCommandLine.RunAsync(["decode", "--hex", "2323", "--no-such-option"], new StringWriter(), error);
+        Assert.Equal(2, code);
+        Assert.Contains("--no-such-option", error.ToString(), StringComparison.Ordinal);
+    }
 }

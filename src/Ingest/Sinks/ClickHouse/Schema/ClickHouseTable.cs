@@ -38,6 +38,12 @@ public sealed class ClickHouseTable
 
     public IReadOnlyList<string> ColumnNames { get; }
 
+    /// <summary>The column that tells the rows of one spool record apart in tables with one row per item.</summary>
+    public const string ItemIndexColumn = "item_index";
+
+    /// <summary>True when a record may have several rows here, told apart by <see cref="ItemIndexColumn"/>.</summary>
+    public bool HasItemIndex => ColumnNames.Contains(ItemIndexColumn);
+
     public string ColumnListSql => string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}"));
 
     /// <summary>One column per line, for scripts people read.</summary>
