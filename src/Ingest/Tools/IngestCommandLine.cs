@@ -7,6 +7,9 @@ namespace Ingest.Tools;
 /// <summary>The command line: "serve" and "decode".</summary>
 public static class IngestCommandLine
 {
+    /// <summary>The exit code for wrong arguments, whichever command.</summary>
+    public const int WrongArguments = 2;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Telematics ingestion backbone for GB/T 32960 and HJ 1239 terminals.");
@@ -25,6 +28,17 @@ public static class IngestCommandLine
         root.Subcommands.Add(serve);
         root.Subcommands.Add(DecodeCommand.Create());
 
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Wrong arguments exit 2 (the README's contract; System.CommandLine's own default is 1), so a script can
+            // tell a usage mistake from a round-trip mismatch (1).
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+            return WrongArguments;
+        }
+        return await parsed.InvokeAsync();
     }
 }
