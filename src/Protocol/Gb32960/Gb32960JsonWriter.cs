@@ -147,10 +147,10 @@ public static partial class Gb32960JsonWriter
                 {
                     RemoteUpgrade(w, upgrade);
                 }
-                else if (b.TryGetAlarm(out byte level, out string text))
+                else if (b.TryGetAlarm(out byte level, out _))
                 {
                     w.WriteNumber("alarm_level", level);
-                    w.WriteString("alarm_text", text);
+                    DecodeJson.Text(w, "alarm_text", b.Arguments.Span[1..]);
                 }
                 else if (!b.Arguments.IsEmpty)
                 {
