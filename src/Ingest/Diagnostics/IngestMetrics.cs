@@ -94,22 +94,8 @@ public static class DiagnosticBuckets
 /// <summary>Stable lower-case names for metric tags, so a renamed enum member cannot silently split a series.</summary>
 public static class DiagnosticNames
 {
-    public static string Of(DecodeErrorKind kind) => kind switch
-    {
-        DecodeErrorKind.Junk => "junk",
-        DecodeErrorKind.Checksum => "checksum",
-        DecodeErrorKind.Length => "length",
-        DecodeErrorKind.Header => "header",
-        DecodeErrorKind.Truncated => "truncated",
-        DecodeErrorKind.TrailingBytes => "trailing_bytes",
-        DecodeErrorKind.UnknownCommand => "unknown_command",
-        DecodeErrorKind.UnknownInfoType => "unknown_info_type",
-        DecodeErrorKind.InvalidValue => "invalid_value",
-        DecodeErrorKind.Encrypted => "encrypted",
-        DecodeErrorKind.UnsupportedLayout => "unsupported_layout",
-        DecodeErrorKind.VinMismatch => "vin_mismatch",
-        _ => "none",
-    };
+    /// <summary>The snake_case name of an error kind; one vocabulary with the decode output.</summary>
+    public static string Of(DecodeErrorKind kind) => Ingest.Protocol.Primitives.DecodeJson.ErrorName(kind);
 
     private static readonly string[] s_hex = Enumerable.Range(0, 256).Select(i => $"0x{i:X2}").ToArray();
 

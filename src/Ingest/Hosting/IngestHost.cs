@@ -70,6 +70,8 @@ public static class IngestHost
             .AddMeter(IngestMetrics.MeterName, "Ingest.*", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         builder.Services.AddOpenApi();
+        // Times at +08:00 and no escaped '+', for every store and endpoint alike (Http/HttpJson).
+        builder.Services.ConfigureHttpJsonOptions(o => Http.HttpJson.Configure(o.SerializerOptions));
 
         builder.WebHost.UseSockets(o =>
         {

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
 
 namespace Ingest.Hosting;
 
@@ -53,7 +55,26 @@ public sealed class ListenerOptions
     /// </summary>
     public bool AllowFramesBeforeLogin { get; set; } = true;
 
+    /// <summary>
+    /// HJ 1239 / GB 17691 ports: how items of reserved and user-defined info types are delimited. Default
+    /// <c>LengthPrefixed</c> (collection time or serial, WORD length, data: Bitnei's G6 reading); <c>RestOfItems</c>
+    /// for a fleet whose custom item runs to the end; <c>Reject</c> refuses such frames as before.
+    /// </summary>
+    public Hj1239UserItemLayout Hj1239UserItems { get; set; } = Hj1239UserItemLayout.LengthPrefixed;
+
     public string DisplayName => Name ?? $"{Protocol.ToString().ToLowerInvariant()}:{Port}";
+
+    /// <summary>The HJ decoder settings this port implies (layout from <see cref="Protocol"/>, user-defined items).</summary>
+    public Hj1239DecoderOptions ToHj1239DecoderOptions() => new()
+    {
+        Layout = Protocol switch
+        {
+            ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
+            ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
+            _ => Hj1239Layout.Auto,
+        },
+        UserItems = Hj1239UserItems,
+    };
 
     public FramingOptions ToFramingOptions() => new()
     {

@@ -4,12 +4,15 @@ using System.Text.Json;
 using Ingest.Hosting;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Hj1239.InfoUnits;
 
 namespace Ingest.Tools;
 
 /// <summary>
 /// "decode": the engineers' frame decoder. Reads hex frames (one per item, or all items as one TCP byte stream)
-/// and prints one JSON object per frame or per error, in input order (JSON Lines).
+/// and prints one JSON object per frame or per error, in input order (JSON Lines). Exit codes: 0 done, 1 a
+/// re-encoded frame differed (<c>--verify-roundtrip</c>), 2 wrong arguments (parse errors included, see
+/// <see cref="IngestCommandLine"/>).
 /// </summary>
 public static class DecodeCommand
 {
@@ -20,7 +23,15 @@ public static class DecodeCommand
         var stream = new Option<bool>("--stream") { Description = "Treat all input bytes as one TCP byte stream (sticky and half frames, junk) instead of one frame per item." };
         var protocol = new Option<ListenerProtocol>("--protocol") { Description = "auto, gb32960, hj1239 or gb17691.", DefaultValueFactory = _ => ListenerProtocol.Auto };
         var verify = new Option<bool>("--verify-roundtrip") { Description = "Re-encode every decoded frame; exit 1 when any differs from its input." };
-        var command = new Command("decode", "Decode GB/T 32960 and HJ 1239 / GB 17691 frames to JSON Lines.") { hex, file, stream, protocol, verify };
+        var userItems = new Option<Hj1239UserItemLayout>("--hj-user-items")
+        {
+            Description = "HJ items of reserved/user-defined info types: LengthPrefixed (default: time or serial, WORD length, data), RestOfItems or Reject.",
+            DefaultValueFactory = _ => Hj1239UserItemLayout.LengthPrefixed,
+        };
+        var command = new Command("decode", "Decode GB/T 32960 and HJ 1239 / GB 17691 frames to JSON Lines (schema: decode-output.schema.json beside the executable).")
+        {
+            hex, file, stream, protocol, verify, userItems,
+        };
         command.SetAction(parse =>
         {
             var items = new List<byte[]>();
@@ -53,7 +64,7 @@ public static class DecodeCommand
                 return 2;
             }
             using var stdout = Console.OpenStandardOutput();
-            var decoder = new FrameDecoder(parse.GetValue(protocol));
+            var decoder = new FrameDecoder(parse.GetValue(protocol), parse.GetValue(userItems));
             var summary = parse.GetValue(stream)
                 ? decoder.DecodeStream(items, stdout, parse.GetValue(verify))
                 : decoder.DecodeItems(items, stdout, parse.GetValue(verify));

@@ -6,6 +6,8 @@ using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
 using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
+using Ingest.Protocol.Primitives;
 
 namespace Ingest.Tools;
 
@@ -15,13 +17,17 @@ internal static class DecodedFrames
     public readonly record struct Outcome(bool Decoded, bool RoundTripMismatch);
 
     public static Outcome Write(Utf8JsonWriter json, ListenerProtocol protocol, in FrameHeader header, byte[] frame, int index, long offset,
-        bool verifyRoundTrip)
+        bool verifyRoundTrip) =>
+        Write(json, protocol, Hj1239UserItemLayout.LengthPrefixed, header, frame, index, offset, verifyRoundTrip);
+
+    public static Outcome Write(Utf8JsonWriter json, ListenerProtocol protocol, Hj1239UserItemLayout userItems, in FrameHeader header,
+        byte[] frame, int index, long offset, bool verifyRoundTrip)
     {
         var body = new ArrayBufferWriter<byte>(1024);
         byte[]? reencoded = null;
         DecodeError error;
         bool decoded;
-        using (var bodyWriter = new Utf8JsonWriter(body))
+        using (var bodyWriter = new Utf8JsonWriter(body, DecodeJson.WriterOptions))
         {
             if (header.Layout == HeaderLayout.Gb32960)
             {
@@ -34,13 +40,8 @@ internal static class DecodedFrames
             }
             else
             {
-                var layout = protocol switch
-                {
-                    ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
-                    ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
-                    _ => Hj1239Layout.Auto,
-                };
-                decoded = Hj1239Decoder.TryDecode(frame, layout, out var hj, out error);
+                var options = new Hj1239DecoderOptions { Layout = HjLayout(protocol), UserItems = userItems };
+                decoded = Hj1239Decoder.TryDecode(frame, options, out var hj, out error);
                 if (decoded)
                 {
                     Hj1239JsonWriter.Write(bodyWriter, hj!);
@@ -50,7 +51,7 @@ internal static class DecodedFrames
         }
         if (!decoded)
         {
-            WriteUndecodable(json, header, frame, index, offset, error);
+            WriteUndecodable(json, protocol, header, frame, index, offset, error);
             return new Outcome(false, false);
         }
         bool mismatch = reencoded is not null && !reencoded.AsSpan().SequenceEqual(frame);
@@ -74,14 +75,27 @@ internal static class DecodedFrames
         return new Outcome(true, mismatch);
     }
 
-    /// <summary>A frame whose header and check byte are fine but whose data unit cannot be decoded.</summary>
-    private static void WriteUndecodable(Utf8JsonWriter json, in FrameHeader header, byte[] frame, int index, long offset, DecodeError error)
+    private static Hj1239Layout HjLayout(ListenerProtocol protocol) => protocol switch
     {
+        ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
+        ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
+        _ => Hj1239Layout.Auto,
+    };
+
+    /// <summary>
+    /// A frame whose header and check byte are fine but whose data unit cannot be decoded: the header fields in the
+    /// same vocabulary as a decoded frame (command by name and in hex), then the error.
+    /// </summary>
+    private static void WriteUndecodable(Utf8JsonWriter json, ListenerProtocol protocol, in FrameHeader header, byte[] frame, int index, long offset,
+        DecodeError error)
+    {
+        bool gb = header.Layout == HeaderLayout.Gb32960;
         json.WriteStartObject();
         json.WriteNumber("index", index);
         json.WriteNumber("offset", offset);
-        json.WriteString("protocol", header.Layout == HeaderLayout.Gb32960 ? "gb32960" : "hj1239");
-        json.WriteString("command", DiagnosticNames.Hex(header.Command));
+        json.WriteString("protocol", gb ? "gb32960" : Hj1239JsonWriter.ProtocolName(HjLayout(protocol)));
+        json.WriteString("command", gb ? Gb32960Command.Name(header.Command) : Hj1239Command.Name(header.Command));
+        json.WriteString("command_hex", DiagnosticNames.Hex(header.Command));
         json.WriteString("vin", header.Vin.ToString());
         json.WriteString("error", DiagnosticNames.Of(error.Kind));
         json.WriteNumber("error_offset", error.Offset);

@@ -4,6 +4,8 @@ using Ingest.Diagnostics;
 using Ingest.Hosting;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
+using Ingest.Protocol.Hj1239.InfoUnits;
+using Ingest.Protocol.Primitives;
 
 namespace Ingest.Tools;
 
@@ -11,11 +13,20 @@ namespace Ingest.Tools;
 public sealed class FrameDecoder
 {
     private readonly ListenerProtocol _protocol;
+    private readonly Hj1239UserItemLayout _userItems;
     private readonly FramingOptions _framing;
 
     public FrameDecoder(ListenerProtocol protocol)
+        : this(protocol, Hj1239UserItemLayout.LengthPrefixed)
+    {
+    }
+
+    /// <param name="protocol">What the port would speak (auto, or a fixed protocol and HJ layout).</param>
+    /// <param name="userItems">How HJ items of reserved and user-defined types are delimited (a listener option).</param>
+    public FrameDecoder(ListenerProtocol protocol, Hj1239UserItemLayout userItems)
     {
         _protocol = protocol;
+        _userItems = userItems;
         _framing = new ListenerOptions { Protocol = protocol, MaxFrameBytes = 65556 }.ToFramingOptions();
     }
 
@@ -27,7 +38,7 @@ public sealed class FrameDecoder
         int frames = 0, errors = 0, mismatches = 0;
         for (int i = 0; i < items.Count; i++)
         {
-            using var json = new Utf8JsonWriter(output);
+            using var json = new Utf8JsonWriter(output, DecodeJson.WriterOptions);
             if (!WholeFrame.TryValidate(items[i], _framing, out var header, out var error))
             {
                 WriteError(json, i, 0, items[i].Length, error, items[i]);
@@ -35,7 +46,7 @@ public sealed class FrameDecoder
             }
             else
             {
-                var outcome = DecodedFrames.Write(json, _protocol, header, items[i], i, 0, verifyRoundTrip);
+                var outcome = DecodedFrames.Write(json, _protocol, _userItems, header, items[i], i, 0, verifyRoundTrip);
                 frames += outcome.Decoded ? 1 : 0;
                 errors += outcome.Decoded ? 0 : 1;
                 mismatches += outcome.RoundTripMismatch ? 1 : 0;
@@ -57,7 +68,7 @@ public sealed class FrameDecoder
         while (true)
         {
             var scan = FrameScanner.Scan(buffer, _framing);
-            using var json = new Utf8JsonWriter(output);
+            using var json = new Utf8JsonWriter(output, DecodeJson.WriterOptions);
             if (scan.Status == FrameScanStatus.NeedMoreData)
             {
                 if (buffer.Length > 0)
@@ -78,7 +89,7 @@ public sealed class FrameDecoder
             }
             else
             {
-                var outcome = DecodedFrames.Write(json, _protocol, scan.Header, slice, index, offset, verifyRoundTrip);
+                var outcome = DecodedFrames.Write(json, _protocol, _userItems, scan.Header, slice, index, offset, verifyRoundTrip);
                 frames += outcome.Decoded ? 1 : 0;
                 errors += outcome.Decoded ? 0 : 1;
                 mismatches += outcome.RoundTripMismatch ? 1 : 0;

@@ -7,9 +7,12 @@ namespace Ingest.Tools;
 /// <summary>The command line: "serve", "decode", "verify" and "repair".</summary>
 public static class IngestCommandLine
 {
+    /// <summary>The exit code for wrong arguments, whichever command.</summary>
+    public const int WrongArguments = 2;
+
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    /// <summary>Runs a command with its output and error text going to the given writers. Arguments it cannot parse exit with 2.</summary>
+    /// <summary>Runs a command with its output and error text going to the given writers.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Telematics ingestion backbone for GB/T 32960 and HJ 1239 terminals.");
@@ -33,12 +36,14 @@ public static class IngestCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
+            // Wrong arguments exit 2 (the README's contract; System.CommandLine's own default is 1), so a script can
+            // tell a usage mistake from a round-trip mismatch (1).
             foreach (var problem in parsed.Errors)
             {
                 await error.WriteLineAsync(problem.Message);
             }
             await error.WriteLineAsync("Use --help to see the options.");
-            return 2;
+            return WrongArguments;
         }
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }

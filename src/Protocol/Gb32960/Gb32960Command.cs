@@ -49,8 +49,8 @@ public static class Gb32960Command
     public static string Name(byte command) => command switch
     {
         VehicleLogin => "vehicle_login",
-        RealtimeReport => "realtime_report",
-        ReissueReport => "reissue_report",
+        RealtimeReport => "realtime",
+        ReissueReport => "reissue",
         VehicleLogout => "vehicle_logout",
         PlatformLogin => "platform_login",
         PlatformLogout => "platform_logout",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ingest.Protocol.Gb32960.InfoUnits;
+using Ingest.Protocol.Primitives;
 
 namespace Ingest.Protocol.Gb32960;
 
@@ -49,7 +50,7 @@ public static partial class Gb32960JsonWriter
                 foreach (var m in u.Motors)
                 {
                     w.WriteStartObject();
-                    w.WriteNumber("number", m.Number);
+                    DecodeJson.Index(w, "number", m.Number);
                     State(w, "state", m.State);
                     Value(w, "controller_temperature_c", m.ControllerTemperatureC);
                     Value(w, "speed_rpm", m.SpeedRpm);
@@ -75,11 +76,11 @@ public static partial class Gb32960JsonWriter
                 }
                 w.WriteEndArray();
                 Value(w, "hydrogen_max_temperature_c", u.HydrogenMaxTemperatureC);
-                w.WriteNumber("hydrogen_max_temperature_probe", u.HydrogenMaxTemperatureProbe);
+                DecodeJson.Index(w, "hydrogen_max_temperature_probe", u.HydrogenMaxTemperatureProbe);
                 Value(w, "hydrogen_max_concentration_ppm", u.HydrogenMaxConcentrationPpm);
-                w.WriteNumber("hydrogen_max_concentration_sensor", u.HydrogenMaxConcentrationSensor);
+                DecodeJson.Index(w, "hydrogen_max_concentration_sensor", u.HydrogenMaxConcentrationSensor);
                 Value(w, "hydrogen_max_pressure_mpa", u.HydrogenMaxPressureMpa);
-                w.WriteNumber("hydrogen_max_pressure_sensor", u.HydrogenMaxPressureSensor);
+                DecodeJson.Index(w, "hydrogen_max_pressure_sensor", u.HydrogenMaxPressureSensor);
                 State(w, "high_voltage_dcdc_state", u.HighVoltageDcDcState);
                 break;
             case Engine u:
@@ -94,7 +95,7 @@ public static partial class Gb32960JsonWriter
                 }
                 break;
             case Location u:
-                w.WriteBoolean("fix_valid", u.IsFixValid);
+                w.WriteBoolean("position_valid", u.IsFixValid);
                 if (u.Edition == Gb32960Edition.V2025)
                 {
                     State(w, "coordinate_system", u.CoordinateSystem);
@@ -103,39 +104,23 @@ public static partial class Gb32960JsonWriter
                 Value(w, "latitude_deg", u.LatitudeDeg);
                 break;
             case Extremes u:
-                w.WriteNumber("max_voltage_subsystem", u.MaxVoltageSubsystem);
-                w.WriteNumber("max_voltage_cell", u.MaxVoltageCell);
+                DecodeJson.Index(w, "max_voltage_subsystem", u.MaxVoltageSubsystem);
+                DecodeJson.Index(w, "max_voltage_cell", u.MaxVoltageCell);
                 Value(w, "max_cell_voltage_v", u.MaxCellVoltageV);
-                w.WriteNumber("min_voltage_subsystem", u.MinVoltageSubsystem);
-                w.WriteNumber("min_voltage_cell", u.MinVoltageCell);
+                DecodeJson.Index(w, "min_voltage_subsystem", u.MinVoltageSubsystem);
+                DecodeJson.Index(w, "min_voltage_cell", u.MinVoltageCell);
                 Value(w, "min_cell_voltage_v", u.MinCellVoltageV);
-                w.WriteNumber("max_temperature_subsystem", u.MaxTemperatureSubsystem);
-                w.WriteNumber("max_temperature_probe", u.MaxTemperatureProbe);
+                DecodeJson.Index(w, "max_temperature_subsystem", u.MaxTemperatureSubsystem);
+                DecodeJson.Index(w, "max_temperature_probe", u.MaxTemperatureProbe);
                 Value(w, "max_temperature_c", u.MaxTemperatureC);
-                w.WriteNumber("min_temperature_subsystem", u.MinTemperatureSubsystem);
-                w.WriteNumber("min_temperature_probe", u.MinTemperatureProbe);
+                DecodeJson.Index(w, "min_temperature_subsystem", u.MinTemperatureSubsystem);
+                DecodeJson.Index(w, "min_temperature_probe", u.MinTemperatureProbe);
                 Value(w, "min_temperature_c", u.MinTemperatureC);
                 break;
             case Alarms u:
-                if (u.MaxLevel is 0xFE or 0xFF)
-                {
-                    w.WriteString("max_level", u.MaxLevel == 0xFE ? "abnormal" : "invalid");
-                }
-                else
-                {
-                    w.WriteNumber("max_level", u.MaxLevel);
-                }
-                w.WriteString("general_flags_hex", "0x" + ((uint)u.GeneralFlags).ToString("X8", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteStartArray("general_alarms");
-                for (int bit = 0; bit < 32; bit++)
-                {
-                    var flag = (Gb32960GeneralAlarms)(1u << bit);
-                    if ((u.GeneralFlags & flag) != 0)
-                    {
-                        w.WriteStringValue(StateNames.Of(flag) ?? $"bit_{bit}");
-                    }
-                }
-                w.WriteEndArray();
+                DecodeJson.Index(w, "max_level", u.MaxLevel);
+                w.WriteString("general_flags_hex", DecodeJson.Hex((uint)u.GeneralFlags));
+                GeneralAlarms(w, u);
                 Codes(w, "energy_storage_faults", u.EnergyStorageFaults);
                 Codes(w, "drive_motor_faults", u.DriveMotorFaults);
                 Codes(w, "engine_faults", u.EngineFaults);
@@ -158,13 +143,13 @@ public static partial class Gb32960JsonWriter
                 foreach (var p in u.Packs)
                 {
                     w.WriteStartObject();
-                    w.WriteNumber("number", p.Number);
+                    DecodeJson.Index(w, "number", p.Number);
                     Value(w, "voltage_v", p.VoltageV);
                     Value(w, "current_a", p.CurrentA);
                     if (u.Edition == Gb32960Edition.V2016)
                     {
-                        w.WriteNumber("total_cells", p.TotalCellCount);
-                        w.WriteNumber("start_index", p.StartIndex);
+                        DecodeJson.Index(w, "total_cells", p.TotalCellCount);
+                        DecodeJson.Index(w, "start_index", p.StartIndex);
                     }
                     w.WriteNumber("frame_cells", p.CellVoltagesRaw.Count);
                     w.WriteStartArray("cell_voltages_v");
@@ -182,7 +167,7 @@ public static partial class Gb32960JsonWriter
                 foreach (var p in u.Packs)
                 {
                     w.WriteStartObject();
-                    w.WriteNumber("number", p.Number);
+                    DecodeJson.Index(w, "number", p.Number);
                     w.WriteStartArray("temperatures_c");
                     for (int i = 0; i < p.ProbeCount; i++)
                     {
@@ -194,10 +179,32 @@ public static partial class Gb32960JsonWriter
                 w.WriteEndArray();
                 break;
             case OemData u:
-                w.WriteString("data_hex", Convert.ToHexString(u.Data.Span));
+                DecodeJson.Bytes(w, "data", u.Data.Span);
                 break;
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Active general alarms by their name in the frame's edition ("reserved_bit_N" for a bit the edition does not
+    /// define); the DWORD sentinels give the status string instead of an array.
+    /// </summary>
+    private static void GeneralAlarms(Utf8JsonWriter w, Alarms u)
+    {
+        if (u.GeneralFlagsStatus != ValueStatus.Valid)
+        {
+            w.WriteString("general_alarms", DecodeJson.StatusName(u.GeneralFlagsStatus));
+            return;
+        }
+        w.WriteStartArray("general_alarms");
+        for (int bit = 0; bit < 32; bit++)
+        {
+            if (((uint)u.GeneralFlags & (1u << bit)) != 0)
+            {
+                w.WriteStringValue(Alarms.GeneralFlagName(u.Edition, bit) ?? $"reserved_bit_{bit}");
+            }
+        }
+        w.WriteEndArray();
     }
 
     private static void Codes(Utf8JsonWriter w, string name, IReadOnlyList<uint> codes)
@@ -205,7 +212,7 @@ public static partial class Gb32960JsonWriter
         w.WriteStartArray(name);
         foreach (uint code in codes)
         {
-            w.WriteStringValue("0x" + code.ToString("X8", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteStringValue(DecodeJson.Hex(code));
         }
         w.WriteEndArray();
     }

@@ -10,9 +10,10 @@ namespace Ingest.Protocol.Gb32960;
 
 /// <summary>
 /// Writes a decoded frame as one JSON object (one line of JSON Lines in the decode tool): header fields, then the
-/// body's fields flat in the same object, realtime items as an ordered "items" array. Every value is in engineering
-/// units with the unit in its snake_case name (speed_kmh, total_voltage_v); sentinels are the strings "abnormal" /
-/// "invalid", never numbers; times are ISO 8601 at +08:00 (or "invalid" plus the raw hex); raw bytes are hex.
+/// body's fields flat in the same object, realtime items as an ordered "items" array. The vocabulary (units in
+/// names, sentinels as "abnormal"/"invalid", times at +08:00, bytes in <c>_hex</c> fields, text only when
+/// printable) is <see cref="DecodeJson"/>'s and shared with <see cref="Hj1239.Hj1239JsonWriter"/>; write with
+/// <see cref="DecodeJson.WriterOptions"/> so '+' is not escaped.
 /// </summary>
 public static partial class Gb32960JsonWriter
 {
@@ -44,7 +45,7 @@ public static partial class Gb32960JsonWriter
                 w.WriteString("body", "vehicle_login");
                 Time(w, "time", b.Time);
                 w.WriteNumber("login_serial", b.LoginSerial);
-                w.WriteString("iccid", b.IccidText);
+                DecodeJson.Text(w, "iccid", b.Iccid.Span);
                 w.WriteNumber("subsystem_count", b.SubsystemCount);
                 w.WriteNumber("code_length", b.CodeLength);
                 if (b.CodesPerSubsystem is { } perSubsystem)
@@ -56,15 +57,10 @@ public static partial class Gb32960JsonWriter
                     }
                     w.WriteEndArray();
                 }
-                w.WriteStartArray("subsystem_codes");
-                for (int i = 0; i < b.Codes.Count; i++)
-                {
-                    w.WriteStringValue(b.CodeText(i));
-                }
-                w.WriteEndArray();
+                SubsystemCodes(w, b);
                 break;
             case RealtimeReport b:
-                w.WriteString("body", b.IsReissue ? "reissue_report" : "realtime_report");
+                w.WriteString("body", b.IsReissue ? "reissue" : "realtime");
                 w.WriteBoolean("is_reissue", b.IsReissue);
                 Time(w, "time", b.Time);
                 w.WriteStartArray("items");
@@ -75,7 +71,7 @@ public static partial class Gb32960JsonWriter
                 w.WriteEndArray();
                 if (!b.UnknownTail.IsEmpty)
                 {
-                    w.WriteString("unknown_tail_hex", Convert.ToHexString(b.UnknownTail.Span));
+                    DecodeJson.Bytes(w, "unknown_tail", b.UnknownTail.Span);
                 }
                 if (b.Signature is { } signature)
                 {
@@ -83,7 +79,7 @@ public static partial class Gb32960JsonWriter
                 }
                 if (!b.AfterSignature.IsEmpty)
                 {
-                    w.WriteString("after_signature_hex", Convert.ToHexString(b.AfterSignature.Span));
+                    DecodeJson.Bytes(w, "after_signature", b.AfterSignature.Span);
                 }
                 break;
             case VehicleLogout b:
@@ -95,7 +91,7 @@ public static partial class Gb32960JsonWriter
                 w.WriteString("body", "platform_login");
                 Time(w, "time", b.Time);
                 w.WriteNumber("login_serial", b.LoginSerial);
-                w.WriteString("username", b.UsernameText);
+                DecodeJson.Text(w, "username", b.Username.Span);
                 // The password is a credential: never printed.
                 w.WriteString("password", "***");
                 w.WriteString("encryption_rule", EncryptionName(b.EncryptionRule));
@@ -130,7 +126,7 @@ public static partial class Gb32960JsonWriter
                     string name = Gb32960ParameterId.Name(p.Id);
                     if (Gb32960ParameterId.IsText(p.Id))
                     {
-                        w.WriteString(name, p.Text);
+                        DecodeJson.Text(w, name, p.Value.Span);
                     }
                     else if (p.Number is { } number)
                     {
@@ -138,7 +134,7 @@ public static partial class Gb32960JsonWriter
                     }
                     else
                     {
-                        w.WriteString(name, Convert.ToHexString(p.Value.Span));
+                        DecodeJson.Bytes(w, name, p.Value.Span);
                     }
                 }
                 w.WriteEndObject();
@@ -151,22 +147,22 @@ public static partial class Gb32960JsonWriter
                 {
                     RemoteUpgrade(w, upgrade);
                 }
-                else if (b.TryGetAlarm(out byte level, out string text))
+                else if (b.TryGetAlarm(out byte level, out _))
                 {
                     w.WriteNumber("alarm_level", level);
-                    w.WriteString("alarm_text", text);
+                    DecodeJson.Text(w, "alarm_text", b.Arguments.Span[1..]);
                 }
                 else if (!b.Arguments.IsEmpty)
                 {
-                    w.WriteString("arguments_hex", Convert.ToHexString(b.Arguments.Span));
+                    DecodeJson.Bytes(w, "arguments", b.Arguments.Span);
                 }
                 break;
             case Activation b:
                 w.WriteString("body", "activation");
                 Time(w, "time", b.Time);
-                w.WriteString("chip_id", b.ChipIdText);
-                w.WriteString("public_key_hex", Convert.ToHexString(b.PublicKey.Span));
-                w.WriteString("activation_vin", b.Vin.ToString());
+                DecodeJson.Text(w, "chip_id", b.ChipId.Span);
+                DecodeJson.Bytes(w, "public_key", b.PublicKey.Span);
+                DecodeJson.Text(w, "activation_vin", b.Vin.AsSpan());
                 Signature(w, b.Signature);
                 break;
             case ActivationResponse b:
@@ -200,13 +196,13 @@ public static partial class Gb32960JsonWriter
                 }
                 if (!b.Payload.IsEmpty)
                 {
-                    w.WriteString("payload_hex", Convert.ToHexString(b.Payload.Span));
+                    DecodeJson.Bytes(w, "payload", b.Payload.Span);
                 }
                 break;
             case RawBody b:
                 w.WriteString("body", "raw");
-                w.WriteString("raw_reason", b.Reason.ToString());
-                w.WriteString("data_hex", Convert.ToHexString(b.Data.Span));
+                w.WriteString("raw_reason", DecodeJson.ErrorName(b.Reason));
+                DecodeJson.Bytes(w, "data", b.Data.Span);
                 break;
         }
     }
@@ -215,8 +211,8 @@ public static partial class Gb32960JsonWriter
     {
         w.WriteStartObject("signature");
         w.WriteString("algorithm", Gb32960Signature.AlgorithmName(signature.Algorithm));
-        w.WriteString("r_hex", Convert.ToHexString(signature.R.Span));
-        w.WriteString("s_hex", Convert.ToHexString(signature.S.Span));
+        DecodeJson.Bytes(w, "r", signature.R.Span);
+        DecodeJson.Bytes(w, "s", signature.S.Span);
         w.WriteEndObject();
     }
 
@@ -237,41 +233,27 @@ public static partial class Gb32960JsonWriter
         w.WriteEndObject();
     }
 
-    internal static void Time(Utf8JsonWriter w, string name, GbTime time)
-    {
-        if (time.TryToDateTimeOffset(out var value))
-        {
-            w.WriteString(name, value.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-            return;
-        }
-        w.WriteString(name, "invalid");
-        Span<byte> raw = stackalloc byte[GbTime.Size];
-        time.Write(raw);
-        w.WriteString(name + "_raw_hex", Convert.ToHexString(raw));
-    }
+    internal static void Time(Utf8JsonWriter w, string name, GbTime time) => DecodeJson.Time(w, name, time);
 
-    internal static void Value(Utf8JsonWriter w, string name, Scaled value)
-    {
-        if (value.IsValid)
-        {
-            w.WriteNumber(name, value.Value);
-        }
-        else
-        {
-            w.WriteString(name, value.Status == ValueStatus.Abnormal ? "abnormal" : "invalid");
-        }
-    }
+    internal static void Value(Utf8JsonWriter w, string name, Scaled value) => DecodeJson.Value(w, name, value);
 
-    internal static void ArrayValue(Utf8JsonWriter w, Scaled value)
+    internal static void ArrayValue(Utf8JsonWriter w, Scaled value) => DecodeJson.ArrayValue(w, value);
+
+    /// <summary>Pack codes as text when all are printable, otherwise every code as hex (one rule for the array).</summary>
+    private static void SubsystemCodes(Utf8JsonWriter w, VehicleLogin b)
     {
-        if (value.IsValid)
+        var texts = new string[b.Codes.Count];
+        bool printable = true;
+        for (int i = 0; i < texts.Length && printable; i++)
         {
-            w.WriteNumberValue(value.Value);
+            printable = DecodeJson.TryPrintable(b.Codes[i].Span, out texts[i]!);
         }
-        else
+        w.WriteStartArray(printable ? "subsystem_codes" : "subsystem_codes_hex");
+        for (int i = 0; i < texts.Length; i++)
         {
-            w.WriteStringValue(value.Status == ValueStatus.Abnormal ? "abnormal" : "invalid");
+            w.WriteStringValue(printable ? texts[i] : Convert.ToHexString(b.Codes[i].Span));
         }
+        w.WriteEndArray();
     }
 
     internal static void State<TEnum>(Utf8JsonWriter w, string name, TEnum value) where TEnum : struct, Enum
@@ -286,7 +268,7 @@ public static partial class Gb32960JsonWriter
         }
     }
 
-    internal static string Hex(byte value) => "0x" + value.ToString("X2", CultureInfo.InvariantCulture);
+    internal static string Hex(byte value) => DecodeJson.Hex(value);
 
     private static string FlagName(byte flag) => flag switch
     {

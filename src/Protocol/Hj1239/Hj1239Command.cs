@@ -40,10 +40,10 @@ public static class Hj1239Command
     /// <summary>A stable snake_case name for logs, metrics and JSON; "unknown" for other ids.</summary>
     public static string Name(byte command) => command switch
     {
-        Login => "login",
+        Login => "vehicle_login",
         Realtime => "realtime",
         Reissue => "reissue",
-        Logout => "logout",
+        Logout => "vehicle_logout",
         TimeSync => "time_sync",
         RemovalAlarm => "removal_alarm",
         Activation => "activation",

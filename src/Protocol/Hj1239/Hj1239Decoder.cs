@@ -29,14 +29,24 @@ public static class Hj1239Decoder
     /// <param name="layout">The listener's realtime layout; <see cref="Hj1239Layout.Auto"/> detects it per frame.</param>
     /// <param name="result">The frame when the method returns true.</param>
     /// <param name="error">Why decoding failed, with the offset in the frame.</param>
-    public static bool TryDecode(ReadOnlySpan<byte> frame, Hj1239Layout layout, [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
+    public static bool TryDecode(ReadOnlySpan<byte> frame, Hj1239Layout layout, [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error) =>
+        TryDecode(frame, layout, Hj1239UserItemLayout.LengthPrefixed, out result, out error);
+
+    /// <summary>Validates and decodes one whole frame with a listener's options (layout, user-defined items).</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> frame, Hj1239DecoderOptions options, [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TryDecode(frame, options.Layout, options.UserItems, out result, out error);
+    }
+
+    private static bool TryDecode(ReadOnlySpan<byte> frame, Hj1239Layout layout, Hj1239UserItemLayout userItems, [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
     {
         result = null;
         if (!WholeFrame.TryValidate(frame, WholeFrameOptions, out var header, out error))
         {
             return false;
         }
-        return TryDecode(header, frame.Slice(FrameHeader.Size, header.DataLength), layout, out result, out error);
+        return TryDecode(header, frame.Slice(FrameHeader.Size, header.DataLength), layout, userItems, out result, out error);
     }
 
     /// <summary>
@@ -70,6 +80,18 @@ public static class Hj1239Decoder
 
     /// <summary>Decodes the data unit of a frame the framer has already validated (its header from the scan result).</summary>
     public static bool TryDecode(in FrameHeader header, ReadOnlySpan<byte> dataUnit, Hj1239Layout layout,
+        [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error) =>
+        TryDecode(header, dataUnit, layout, Hj1239UserItemLayout.LengthPrefixed, out result, out error);
+
+    /// <summary>Decodes the data unit of a validated frame with a listener's options.</summary>
+    public static bool TryDecode(in FrameHeader header, ReadOnlySpan<byte> dataUnit, Hj1239DecoderOptions options,
+        [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TryDecode(header, dataUnit, options.Layout, options.UserItems, out result, out error);
+    }
+
+    private static bool TryDecode(in FrameHeader header, ReadOnlySpan<byte> dataUnit, Hj1239Layout layout, Hj1239UserItemLayout userItems,
         [NotNullWhen(true)] out Hj1239Frame? result, out DecodeError error)
     {
         result = null;
@@ -83,9 +105,17 @@ public static class Hj1239Decoder
             error = new DecodeError(DecodeErrorKind.Length, 22, dataUnit.Length, header.DataLength);
             return false;
         }
-        bool encrypted = IsEncrypted(header.Encryption) && !dataUnit.IsEmpty;
-        var resolved = Hj1239LayoutDetection.Resolve(layout, header.Command, dataUnit, encrypted);
-        if (!TryDecodeBody(header, dataUnit, resolved, encrypted, out var body, out error))
+        bool encrypted = header.Encryption != Gb32960Encryption.None && !dataUnit.IsEmpty;
+        if (encrypted && !IsPlausibleCiphertext(header.Encryption, dataUnit.Length))
+        {
+            // The same rule as GB/T 32960 (Gb32960Decoder): 0xFE/0xFF say the encryption state is abnormal/invalid,
+            // so the bytes can be neither trusted as plaintext nor held as ciphertext; a cipher code on a length that
+            // cipher cannot produce is the same doubt. An error (the frame is still stored raw by the caller).
+            error = new DecodeError(DecodeErrorKind.Encrypted, 21, Gb32960Encryption.None, header.Encryption);
+            return false;
+        }
+        var resolved = Hj1239LayoutDetection.Resolve(layout, header.Command, dataUnit, encrypted, userItems);
+        if (!TryDecodeBody(header, dataUnit, resolved, userItems, encrypted, out var body, out error))
         {
             return false;
         }
@@ -93,7 +123,7 @@ public static class Hj1239Decoder
         return true;
     }
 
-    private static bool TryDecodeBody(in FrameHeader header, ReadOnlySpan<byte> data, Hj1239Layout layout, bool encrypted,
+    private static bool TryDecodeBody(in FrameHeader header, ReadOnlySpan<byte> data, Hj1239Layout layout, Hj1239UserItemLayout userItems, bool encrypted,
         [NotNullWhen(true)] out Hj1239Body? body, out DecodeError error)
     {
         if (encrypted)
@@ -108,7 +138,7 @@ public static class Hj1239Decoder
                 return TryLogin(data, out body, out error);
             case Hj1239Command.Realtime:
             case Hj1239Command.Reissue:
-                return TryDataReport(data, layout, header.Command == Hj1239Command.Reissue, out body, out error);
+                return TryDataReport(data, layout, userItems, header.Command == Hj1239Command.Reissue, out body, out error);
             case Hj1239Command.Logout:
                 return TryLogout(data, out body, out error);
             case Hj1239Command.TimeSync:
@@ -130,8 +160,18 @@ public static class Hj1239Decoder
         }
     }
 
-    /// <summary>RSA and SM2 (and the GB/T 32960-2025 codes, should a terminal borrow them). Abnormal/invalid markers are not ciphers.</summary>
-    private static bool IsEncrypted(byte encryption) => encryption is >= Gb32960Encryption.Rsa and <= Gb32960Encryption.Sm4;
+    /// <summary>
+    /// A length the named cipher can produce: RSA whole 64-byte blocks, SM2 (0x03, and the GB/T 32960-2025 code
+    /// 0x04 should a terminal borrow it) at least C1 + C3 = 96 bytes, SM4 (0x05) whole 16-byte blocks. The
+    /// abnormal/invalid markers (0xFE/0xFF) are not ciphers.
+    /// </summary>
+    private static bool IsPlausibleCiphertext(byte encryption, int length) => encryption switch
+    {
+        Gb32960Encryption.Rsa => length >= 64 && length % 64 == 0,
+        Gb32960Encryption.Aes128OrSm2 or Gb32960Encryption.Sm2 => length >= 96,
+        Gb32960Encryption.Sm4 => length % 16 == 0,
+        _ => false,
+    };
 
     private static bool TryLogin(ReadOnlySpan<byte> data, out Hj1239Body? body, out DecodeError error)
     {
@@ -215,10 +255,11 @@ public static class Hj1239Decoder
         return true;
     }
 
-    private static bool TryDataReport(ReadOnlySpan<byte> data, Hj1239Layout layout, bool isReissue, out Hj1239Body? body, out DecodeError error)
+    private static bool TryDataReport(ReadOnlySpan<byte> data, Hj1239Layout layout, Hj1239UserItemLayout userItems, bool isReissue,
+        out Hj1239Body? body, out DecodeError error)
     {
         body = null;
-        var walker = new Hj1239ItemWalker(data, layout);
+        var walker = new Hj1239ItemWalker(data, layout, userItems);
         int count = 0;
         while (walker.TryReadNext(out _))
         {
@@ -233,7 +274,7 @@ public static class Hj1239Decoder
         }
 
         var items = new Hj1239InfoItem[count];
-        walker = new Hj1239ItemWalker(data, walker.Layout);
+        walker = new Hj1239ItemWalker(data, walker.Layout, userItems);
         for (int i = 0; walker.TryReadNext(out var item); i++)
         {
             if (!item.TryDecode(out var unit))

@@ -193,8 +193,13 @@ public static class Hj1239Encoder
         }
         int length = Hj1239ItemWalker.HeaderSize(layout);
         int prefix = Hj1239ItemWalker.ItemPrefixSize(layout);
-        foreach (var item in report.Items)
+        for (int i = 0; i < report.Items.Count; i++)
         {
+            var item = report.Items[i];
+            if (item.Unit is UserDefinedData { Layout: Hj1239UserItemLayout.RestOfItems } && i != report.Items.Count - 1)
+            {
+                ThrowHelper.Argument(nameof(report), "An item that runs to the end of the items must be the last one.");
+            }
             if (hj ? item.CollectionTime is null : item.Serial is null)
             {
                 ThrowHelper.Argument(nameof(report), hj ? "HJ 1239 items carry a collection time." : "Annex Q items carry a serial.");

@@ -12,8 +12,10 @@ namespace Ingest.Protocol.Hj1239;
 /// </summary>
 public readonly ref struct Hj1239Item
 {
-    internal Hj1239Item(byte type, Hj1239Layout layout, ushort serial, GbTime collectionTime, int offset, ReadOnlySpan<byte> body)
+    internal Hj1239Item(byte type, Hj1239Layout layout, ushort serial, GbTime collectionTime, int offset, ReadOnlySpan<byte> body,
+        Hj1239UserItemLayout userItemLayout = Hj1239UserItemLayout.LengthPrefixed)
     {
+        UserItemLayout = userItemLayout;
         Type = type;
         Layout = layout;
         Serial = serial;
@@ -40,8 +42,22 @@ public readonly ref struct Hj1239Item
     /// <summary>The body bytes after the type and serial/time.</summary>
     public ReadOnlySpan<byte> Body { get; }
 
+    /// <summary>
+    /// True for an item of a reserved or user-defined type (not in <see cref="Hj1239InfoTypes"/>): its bytes are kept
+    /// raw. <see cref="Body"/> is then everything after the prefix (for a length-prefixed item: the WORD length and
+    /// the data), <see cref="UserData"/> the data alone, and <see cref="TryDecode"/> gives a <see cref="UserDefinedData"/>.
+    /// </summary>
+    public bool IsUserDefined => !Hj1239InfoTypes.IsKnown(Type);
+
+    /// <summary>How a user-defined item's body was delimited (the walker's setting); meaningless for catalogue types.</summary>
+    public Hj1239UserItemLayout UserItemLayout { get; }
+
+    /// <summary>A user-defined item's data without its WORD length; empty for catalogue types.</summary>
+    public ReadOnlySpan<byte> UserData => !IsUserDefined ? default
+        : UserItemLayout == Hj1239UserItemLayout.LengthPrefixed ? Body[2..] : Body;
+
     /// <summary>Decodes the body into its typed info unit (allocates the unit).</summary>
-    public bool TryDecode([NotNullWhen(true)] out Hj1239InfoUnit? unit) => Hj1239InfoTypes.TryRead(Type, Body, out unit);
+    public bool TryDecode([NotNullWhen(true)] out Hj1239InfoUnit? unit) => Hj1239InfoTypes.TryRead(Type, UserItemLayout, Body, out unit);
 }
 
 /// <summary>
@@ -49,12 +65,15 @@ public readonly ref struct Hj1239Item
 /// only need some fields. Offsets in items and errors count from the start of the frame (the data unit starts at
 /// byte 24). Loop on <see cref="TryReadNext"/>; when it returns false, <see cref="Error"/> says whether the walk
 /// reached the end of the data unit (no error) or stopped early, and where.
+/// <para>Items of reserved and user-defined info types are walked as raw items (see <see cref="Hj1239UserItemLayout"/>;
+/// default length-prefixed) and reported like any other item, with <see cref="Hj1239Item.IsUserDefined"/> set.</para>
 /// </summary>
 public ref struct Hj1239ItemWalker
 {
     private const int DataUnitOffset = FrameHeader.Size;
 
     private readonly ReadOnlySpan<byte> _data;
+    private readonly Hj1239UserItemLayout _userItems;
     private int _position;
     private int _signatureOffset;
     private bool _done;
@@ -63,10 +82,19 @@ public ref struct Hj1239ItemWalker
     /// <param name="dataUnit">The data unit (frame bytes 24 .. length-2).</param>
     /// <param name="layout">The layout; <see cref="Hj1239Layout.Auto"/> is resolved from the bytes first (two dry walks).</param>
     public Hj1239ItemWalker(ReadOnlySpan<byte> dataUnit, Hj1239Layout layout)
+        : this(dataUnit, layout, Hj1239UserItemLayout.LengthPrefixed)
+    {
+    }
+
+    /// <param name="dataUnit">The data unit (frame bytes 24 .. length-2).</param>
+    /// <param name="layout">The layout; <see cref="Hj1239Layout.Auto"/> is resolved from the bytes first (dry walks).</param>
+    /// <param name="userItems">How items of reserved and user-defined info types are delimited.</param>
+    public Hj1239ItemWalker(ReadOnlySpan<byte> dataUnit, Hj1239Layout layout, Hj1239UserItemLayout userItems)
     {
         _data = dataUnit;
+        _userItems = userItems;
         _signatureOffset = -1;
-        Layout = layout == Hj1239Layout.Auto ? Hj1239LayoutDetection.ChooseDataLayout(dataUnit) : layout;
+        Layout = layout == Hj1239Layout.Auto ? Hj1239LayoutDetection.ChooseDataLayout(dataUnit, userItems) : layout;
         int headerSize = HeaderSize(Layout);
         if (dataUnit.Length < headerSize)
         {
@@ -162,6 +190,14 @@ public ref struct Hj1239ItemWalker
             _position = _data.Length;
             return false;
         }
+        // Not a signature: a reserved or user-defined item, kept raw, unless the listener rejects them.
+        if (!known && TryMeasureUserItem(prefix, remaining, out bodyLength))
+        {
+            _done = false;
+            item = ReadItem(type, prefix, bodyLength);
+            _position += prefix + bodyLength;
+            return true;
+        }
         _error = known || Layout == Hj1239Layout.Hj1239 && IsSm2RLength(type)
             ? new DecodeError(DecodeErrorKind.Truncated, DataUnitOffset + _position, known ? prefix + bodyLength : -1, remaining)
             : new DecodeError(DecodeErrorKind.UnknownInfoType, DataUnitOffset + _position, -1, type);
@@ -173,8 +209,50 @@ public ref struct Hj1239ItemWalker
         var body = _data.Slice(_position + prefix, bodyLength);
         int offset = DataUnitOffset + _position;
         return Layout == Hj1239Layout.Hj1239
-            ? new Hj1239Item(type, Layout, 0, GbTime.Read(_data[(_position + 1)..]), offset, body)
-            : new Hj1239Item(type, Layout, (ushort)(_data[_position + 1] << 8 | _data[_position + 2]), default, offset, body);
+            ? new Hj1239Item(type, Layout, 0, GbTime.Read(_data[(_position + 1)..]), offset, body, _userItems)
+            : new Hj1239Item(type, Layout, (ushort)(_data[_position + 1] << 8 | _data[_position + 2]), default, offset, body, _userItems);
+    }
+
+    /// <summary>
+    /// The body length of a reserved/user-defined item at the current position: WORD length + data, or everything
+    /// up to a signature that ends the data unit exactly (HJ 1239 layout) or to its end. False when it does not fit
+    /// or the listener rejects such items.
+    /// </summary>
+    private readonly bool TryMeasureUserItem(int prefix, int remaining, out int bodyLength)
+    {
+        bodyLength = 0;
+        int bodyAt = _position + prefix;
+        switch (_userItems)
+        {
+            case Hj1239UserItemLayout.LengthPrefixed:
+                if (remaining < prefix + 2)
+                {
+                    return false;
+                }
+                bodyLength = 2 + (_data[bodyAt] << 8 | _data[bodyAt + 1]);
+                return prefix + bodyLength <= remaining;
+            case Hj1239UserItemLayout.RestOfItems:
+                if (remaining < prefix)
+                {
+                    return false;
+                }
+                int end = _data.Length;
+                if (Layout == Hj1239Layout.Hj1239)
+                {
+                    for (int at = bodyAt; at < _data.Length; at++)
+                    {
+                        if (SignatureEndsAt(_data, at))
+                        {
+                            end = at;
+                            break;
+                        }
+                    }
+                }
+                bodyLength = end - bodyAt;
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>Walks to the end, discarding items; true when the data unit is well formed.</summary>

@@ -7,10 +7,12 @@ using Ingest.Protocol.Primitives;
 namespace Ingest.Protocol.Hj1239;
 
 /// <summary>
-/// One JSON object per frame, for export, debugging and the HTTP surface. Every measurement is in engineering
-/// units with the unit in its snake_case name (<c>vehicle_speed_kmh</c>); sentinels are the strings "abnormal" and
-/// "invalid", never numbers; times are ISO 8601 Beijing time (+08:00), or "invalid" with the raw bytes beside them;
-/// byte fields that are not text are hex.
+/// One JSON object per frame, for export, debugging and the HTTP surface, in the vocabulary of
+/// <see cref="DecodeJson"/> shared with <see cref="Gb32960.Gb32960JsonWriter"/>: units in names, sentinels as
+/// "abnormal"/"invalid", times at +08:00, bytes in <c>_hex</c> fields, text only when printable.
+/// <para><c>protocol</c> names what the bytes show: "gb17691" (Annex Q layout), "hj1239", or
+/// "gb17691_or_hj1239" when the frame carries no evidence of either (login, logout and time sync are the same in
+/// both; <c>layout</c> is then "undetermined").</para>
 /// </summary>
 public static class Hj1239JsonWriter
 {
@@ -23,64 +25,91 @@ public static class Hj1239JsonWriter
         switch (frame.Body)
         {
             case Hj1239LoginBody login:
-                WriteTime(w, "time", login.Time);
+                w.WriteString("body", "vehicle_login");
+                DecodeJson.Time(w, "time", login.Time);
                 w.WriteNumber("login_serial", login.Serial);
-                w.WriteString("iccid", login.Iccid);
+                DecodeJson.Text(w, "iccid", login.IccidBytes.Span);
                 break;
             case Hj1239LogoutBody logout:
-                WriteTime(w, "time", logout.Time);
+                w.WriteString("body", "vehicle_logout");
+                DecodeJson.Time(w, "time", logout.Time);
                 w.WriteNumber("login_serial", logout.Serial);
                 break;
-            case Hj1239TimeSyncBody sync when sync.PlatformTime is { } platformTime:
-                WriteTime(w, "platform_time", platformTime);
+            case Hj1239TimeSyncBody sync:
+                w.WriteString("body", "time_sync");
+                if (sync.PlatformTime is { } platformTime)
+                {
+                    DecodeJson.Time(w, "platform_time", platformTime);
+                }
                 break;
             case Hj1239DataBody report:
                 WriteDataReport(w, report, frame.Layout);
                 break;
             case Hj1239RemovalAlarmBody alarm:
-                WriteTime(w, "time", alarm.Time);
+                w.WriteString("body", "removal_alarm");
+                DecodeJson.Time(w, "time", alarm.Time);
                 w.WriteNumber("serial", alarm.Serial);
                 WritePosition(w, alarm.Position);
                 WriteSignature(w, alarm.Signature);
                 break;
             case Hj1239ActivationBody activation:
-                WriteTime(w, "time", activation.Time);
-                w.WriteString("chip_id", activation.ChipId);
-                w.WriteString("public_key", Convert.ToHexString(activation.PublicKey.Span));
-                w.WriteString("activation_vin", activation.Vin.ToString());
+                w.WriteString("body", "activation");
+                DecodeJson.Time(w, "time", activation.Time);
+                DecodeJson.Text(w, "chip_id", activation.ChipIdBytes.Span);
+                DecodeJson.Bytes(w, "public_key", activation.PublicKey.Span);
+                DecodeJson.Text(w, "activation_vin", activation.Vin.AsSpan());
                 WriteSignature(w, activation.Signature);
                 break;
             case Hj1239ActivationResponseBody response:
-                w.WriteString("status", response.Status switch
+                w.WriteString("body", "activation_response");
+                w.WriteString("result", response.Status switch
                 {
                     Hj1239ActivationResponseBody.StatusSuccess => "success",
-                    Hj1239ActivationResponseBody.StatusFailure => "failure",
-                    _ => Hex(response.Status),
+                    Hj1239ActivationResponseBody.StatusFailure => "failed",
+                    _ => DecodeJson.Hex(response.Status),
                 });
-                w.WriteString("reason_code", Hex(response.Reason));
+                w.WriteString("info", response.Reason switch
+                {
+                    Hj1239ActivationResponseBody.ReasonChipAlreadyActivated => "chip_already_used",
+                    Hj1239ActivationResponseBody.ReasonVinError => "vin_error",
+                    Hj1239ActivationResponseBody.ReasonOther => "other",
+                    Hj1239ActivationResponseBody.ReasonTimeoutOrSignature => "timeout_or_signature",
+                    _ => DecodeJson.Hex(response.Reason),
+                });
                 break;
             case Hj1239RawBody raw:
+                w.WriteString("body", "raw");
                 w.WriteString("raw_reason", raw.Reason switch
                 {
-                    Hj1239RawReason.Encrypted => "encrypted",
-                    Hj1239RawReason.UnknownCommand => "unknown_command",
+                    Hj1239RawReason.Encrypted => DecodeJson.ErrorName(Errors.DecodeErrorKind.Encrypted),
+                    Hj1239RawReason.UnknownCommand => DecodeJson.ErrorName(Errors.DecodeErrorKind.UnknownCommand),
                     _ => "undefined_body",
                 });
-                w.WriteString("data", Convert.ToHexString(raw.Bytes.Span));
+                DecodeJson.Bytes(w, "data", raw.Bytes.Span);
                 break;
         }
         w.WriteEndObject();
     }
 
+    /// <summary>The protocol name the frame's layout supports (see the class remarks).</summary>
+    public static string ProtocolName(Hj1239Layout layout) => layout switch
+    {
+        Hj1239Layout.AnnexQ => "gb17691",
+        Hj1239Layout.Hj1239 => "hj1239",
+        _ => "gb17691_or_hj1239",
+    };
+
     private static void WriteHeader(Utf8JsonWriter w, Hj1239Frame frame)
     {
-        w.WriteString("protocol", frame.Layout == Hj1239Layout.AnnexQ ? "gb17691" : "hj1239");
-        if (frame.Layout == Hj1239Layout.Auto)
+        w.WriteString("protocol", ProtocolName(frame.Layout));
+        w.WriteString("layout", frame.Layout switch
         {
-            w.WriteString("layout", "undetermined");
-        }
+            Hj1239Layout.AnnexQ => "annex_q",
+            Hj1239Layout.Hj1239 => "hj1239",
+            _ => "undetermined",
+        });
         w.WriteString("command", Hj1239Command.Name(frame.Command));
-        w.WriteString("command_hex", Hex(frame.Command));
+        w.WriteString("command_hex", DecodeJson.Hex(frame.Command));
         w.WriteString("vin", frame.Vin.ToString());
         w.WriteNumber("software_version", frame.Header.SoftwareVersion);
         w.WriteString("encryption", frame.Header.Encryption switch
@@ -90,14 +119,18 @@ public static class Hj1239JsonWriter
             Gb32960Encryption.Aes128OrSm2 => "sm2",
             Gb32960Encryption.Abnormal => "abnormal",
             Gb32960Encryption.Invalid => "invalid",
-            var other => Hex(other),
+            var other => DecodeJson.Hex(other),
         });
+        w.WriteString("encryption_hex", DecodeJson.Hex(frame.Header.Encryption));
+        w.WriteNumber("data_length", frame.Header.DataLength);
     }
 
     private static void WriteDataReport(Utf8JsonWriter w, Hj1239DataBody report, Hj1239Layout layout)
     {
+        w.WriteString("body", report.IsReissue ? "reissue" : "realtime");
+        w.WriteBoolean("is_reissue", report.IsReissue);
         bool hj = layout == Hj1239Layout.Hj1239;
-        WriteTime(w, hj ? "send_time" : "collection_time", report.Time);
+        DecodeJson.Time(w, hj ? "send_time" : "collection_time", report.Time);
         if (report.Serial is { } serial)
         {
             w.WriteNumber("info_serial", serial);
@@ -107,14 +140,14 @@ public static class Hj1239JsonWriter
         {
             w.WriteStartObject();
             w.WriteString("type", Hj1239InfoTypes.Name(item.InfoType));
-            w.WriteString("type_code", Hex(item.InfoType));
+            w.WriteString("type_hex", DecodeJson.Hex(item.InfoType));
             if (item.Serial is { } itemSerial)
             {
                 w.WriteNumber("info_serial", itemSerial);
             }
             if (item.CollectionTime is { } collected)
             {
-                WriteTime(w, "collection_time", collected);
+                DecodeJson.Time(w, "collection_time", collected);
             }
             WriteUnit(w, item.Unit);
             w.WriteEndObject();
@@ -181,8 +214,13 @@ public static class Hj1239JsonWriter
                 WriteScaled(w, "total_fuel_used_l", s.TotalFuelUsedL);
                 WriteScaled(w, "urea_tank_temperature_c", s.UreaTankTemperatureC);
                 WriteScaled(w, "urea_dosing_mlph", s.UreaDosingMlph);
-                WriteScaled(w, "total_urea_used_l", s.TotalUreaUsedL);
+                WriteScaled(w, "total_urea_used_g", s.TotalUreaUsedG);
                 WriteScaled(w, "dpf_exhaust_temperature_c", s.DpfExhaustTemperatureC);
+                break;
+            case UserDefinedData u:
+                // A reserved or user-defined type: kept raw, with how its body was delimited.
+                w.WriteString("user_item_layout", u.Layout == Hj1239UserItemLayout.LengthPrefixed ? "length_prefixed" : "rest_of_items");
+                DecodeJson.Bytes(w, "data", u.Data.Span);
                 break;
         }
     }
@@ -194,21 +232,21 @@ public static class Hj1239JsonWriter
             ObdProtocol.Iso15765 => "iso_15765",
             ObdProtocol.Iso27145 => "iso_27145",
             ObdProtocol.SaeJ1939 => "sae_j1939",
-            _ => obd.ProtocolRaw == 0xFE ? "invalid" : Hex(obd.ProtocolRaw),
+            _ => obd.ProtocolRaw == 0xFE ? "invalid" : DecodeJson.Hex(obd.ProtocolRaw),
         });
         w.WriteString("mil", obd.MilOn switch
         {
             true => "on",
             false => "off",
-            null => obd.MilRaw == 0xFE ? "invalid" : Hex(obd.MilRaw),
+            null => obd.MilRaw == 0xFE ? "invalid" : DecodeJson.Hex(obd.MilRaw),
         });
-        w.WriteString("diagnostic_support", "0x" + ((ushort)obd.DiagnosticSupport).ToString("X4", CultureInfo.InvariantCulture));
+        w.WriteString("diagnostic_support_hex", DecodeJson.Hex((ushort)obd.DiagnosticSupport));
         WriteMonitors(w, "monitors_supported", obd.DiagnosticSupport);
-        w.WriteString("diagnostic_readiness", "0x" + ((ushort)obd.DiagnosticReadiness).ToString("X4", CultureInfo.InvariantCulture));
+        w.WriteString("diagnostic_readiness_hex", DecodeJson.Hex((ushort)obd.DiagnosticReadiness));
         WriteMonitors(w, "monitors_not_ready", obd.DiagnosticReadiness);
-        w.WriteString("ecu_vin", obd.Vin.ToString());
-        w.WriteString("calibration_id", obd.CalibrationId);
-        w.WriteString("cvn", Convert.ToHexString(obd.CvnBytes.Span));
+        DecodeJson.Text(w, "ecu_vin", obd.Vin.AsSpan());
+        DecodeJson.Text(w, "calibration_id", obd.CalibrationIdBytes.Span);
+        DecodeJson.Bytes(w, "cvn", obd.CvnBytes.Span);
         w.WriteStartArray("iupr");
         for (int i = 0; i < ObdInfo.IuprLength / 2; i++)
         {
@@ -226,7 +264,7 @@ public static class Hj1239JsonWriter
         w.WriteStartArray("dtcs");
         foreach (uint dtc in obd.Dtcs.Span)
         {
-            w.WriteStringValue(dtc.ToString("X8", CultureInfo.InvariantCulture));
+            w.WriteStringValue(DecodeJson.Hex(dtc));
         }
         w.WriteEndArray();
     }
@@ -289,39 +327,12 @@ public static class Hj1239JsonWriter
             return;
         }
         w.WriteStartObject("signature");
-        w.WriteString("r", Convert.ToHexString(signature.R.Span));
-        w.WriteString("s", Convert.ToHexString(signature.S.Span));
+        // HJ 1239.2 signs with SM2 only (digest 3.4); the name keeps the GB/T 32960-2025 signature's shape.
+        w.WriteString("algorithm", "sm2");
+        DecodeJson.Bytes(w, "r", signature.R.Span);
+        DecodeJson.Bytes(w, "s", signature.S.Span);
         w.WriteEndObject();
     }
 
-    private static void WriteScaled(Utf8JsonWriter w, string name, Scaled value)
-    {
-        switch (value.Status)
-        {
-            case ValueStatus.Valid:
-                w.WriteNumber(name, value.Value);
-                break;
-            case ValueStatus.Abnormal:
-                w.WriteString(name, "abnormal");
-                break;
-            default:
-                w.WriteString(name, "invalid");
-                break;
-        }
-    }
-
-    private static void WriteTime(Utf8JsonWriter w, string name, GbTime time)
-    {
-        if (time.TryToDateTimeOffset(out var instant))
-        {
-            w.WriteString(name, instant.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-            return;
-        }
-        Span<byte> raw = stackalloc byte[GbTime.Size];
-        time.Write(raw);
-        w.WriteString(name, "invalid");
-        w.WriteString(name + "_raw", Convert.ToHexString(raw));
-    }
-
-    private static string Hex(byte value) => "0x" + value.ToString("X2", CultureInfo.InvariantCulture);
+    private static void WriteScaled(Utf8JsonWriter w, string name, Scaled value) => DecodeJson.Value(w, name, value);
 }

@@ -20,7 +20,7 @@ public static class Hj1239LayoutDetection
     /// <summary>The layout of a realtime/reissue data unit, or <see cref="Hj1239Layout.Auto"/> when neither layout walks it.</summary>
     public static Hj1239Layout DetectDataUnit(ReadOnlySpan<byte> dataUnit)
     {
-        var layout = Choose(dataUnit, out bool determined);
+        var layout = Choose(dataUnit, Hj1239UserItemLayout.LengthPrefixed, out bool determined);
         return determined ? layout : Hj1239Layout.Auto;
     }
 
@@ -29,7 +29,11 @@ public static class Hj1239LayoutDetection
     /// detected layout for a readable 0x02/0x03, <see cref="Hj1239Layout.Hj1239"/> for HJ-only commands and
     /// <see cref="Hj1239Layout.Auto"/> (undetermined) for the rest, encrypted reports included.
     /// </summary>
-    public static Hj1239Layout Resolve(Hj1239Layout configured, byte command, ReadOnlySpan<byte> dataUnit, bool encrypted = false)
+    public static Hj1239Layout Resolve(Hj1239Layout configured, byte command, ReadOnlySpan<byte> dataUnit, bool encrypted = false) =>
+        Resolve(configured, command, dataUnit, encrypted, Hj1239UserItemLayout.LengthPrefixed);
+
+    /// <summary>As <see cref="Resolve(Hj1239Layout, byte, ReadOnlySpan{byte}, bool)"/>, with the listener's handling of user-defined items.</summary>
+    public static Hj1239Layout Resolve(Hj1239Layout configured, byte command, ReadOnlySpan<byte> dataUnit, bool encrypted, Hj1239UserItemLayout userItems)
     {
         if (configured != Hj1239Layout.Auto)
         {
@@ -37,7 +41,7 @@ public static class Hj1239LayoutDetection
         }
         return command switch
         {
-            Hj1239Command.Realtime or Hj1239Command.Reissue when !encrypted => ChooseDataLayout(dataUnit),
+            Hj1239Command.Realtime or Hj1239Command.Reissue when !encrypted => ChooseDataLayout(dataUnit, userItems),
             Hj1239Command.RemovalAlarm or Hj1239Command.Activation or Hj1239Command.ActivationResponse
                 or Hj1239Command.ParameterQuery => Hj1239Layout.Hj1239,
             _ => Hj1239Layout.Auto,
@@ -45,13 +49,34 @@ public static class Hj1239LayoutDetection
     }
 
     /// <summary>Like <see cref="DetectDataUnit"/>, but when neither layout walks, the one whose walk got further.</summary>
-    public static Hj1239Layout ChooseDataLayout(ReadOnlySpan<byte> dataUnit) => Choose(dataUnit, out _);
+    public static Hj1239Layout ChooseDataLayout(ReadOnlySpan<byte> dataUnit) => ChooseDataLayout(dataUnit, Hj1239UserItemLayout.LengthPrefixed);
 
-    private static Hj1239Layout Choose(ReadOnlySpan<byte> dataUnit, out bool determined)
+    /// <summary>
+    /// As <see cref="ChooseDataLayout(ReadOnlySpan{byte})"/> for a listener that keeps user-defined items. The
+    /// catalogue-only walks decide first (a raw item could make the wrong layout end exactly by chance); only when
+    /// neither layout walks on catalogue types alone do walks that keep user-defined items decide, ties going to
+    /// the layout whose catalogue-only walk got further.
+    /// </summary>
+    public static Hj1239Layout ChooseDataLayout(ReadOnlySpan<byte> dataUnit, Hj1239UserItemLayout userItems) =>
+        Choose(dataUnit, userItems, out _);
+
+    private static Hj1239Layout Choose(ReadOnlySpan<byte> dataUnit, Hj1239UserItemLayout userItems, out bool determined)
     {
-        var annexQ = DryWalk(dataUnit, Hj1239Layout.AnnexQ);
-        var hj = DryWalk(dataUnit, Hj1239Layout.Hj1239);
+        var strict = Choose(dataUnit, Hj1239UserItemLayout.Reject, out determined, out var further);
+        if (determined || userItems == Hj1239UserItemLayout.Reject)
+        {
+            return strict;
+        }
+        var lenient = Choose(dataUnit, userItems, out determined, out _);
+        return determined && lenient != further && DryWalk(dataUnit, further, userItems).Completed ? further : lenient;
+    }
+
+    private static Hj1239Layout Choose(ReadOnlySpan<byte> dataUnit, Hj1239UserItemLayout userItems, out bool determined, out Hj1239Layout further)
+    {
+        var annexQ = DryWalk(dataUnit, Hj1239Layout.AnnexQ, userItems);
+        var hj = DryWalk(dataUnit, Hj1239Layout.Hj1239, userItems);
         determined = annexQ.Completed || hj.Completed;
+        further = hj.StopOffset > annexQ.StopOffset ? Hj1239Layout.Hj1239 : Hj1239Layout.AnnexQ;
         if (hj.Completed && (!annexQ.Completed || hj.TimesValid && hj.Items > 0))
         {
             return Hj1239Layout.Hj1239;
@@ -60,7 +85,7 @@ public static class Hj1239LayoutDetection
         {
             return Hj1239Layout.AnnexQ;
         }
-        return hj.StopOffset > annexQ.StopOffset ? Hj1239Layout.Hj1239 : Hj1239Layout.AnnexQ;
+        return further;
     }
 
     /// <summary>
@@ -103,9 +128,9 @@ public static class Hj1239LayoutDetection
     /// <summary>The draft's per-item R and S are 32 bytes each, like an SM2 signature's.</summary>
     private const int Sm2ComponentLength = 32;
 
-    private static WalkOutcome DryWalk(ReadOnlySpan<byte> dataUnit, Hj1239Layout layout)
+    private static WalkOutcome DryWalk(ReadOnlySpan<byte> dataUnit, Hj1239Layout layout, Hj1239UserItemLayout userItems)
     {
-        var walker = new Hj1239ItemWalker(dataUnit, layout);
+        var walker = new Hj1239ItemWalker(dataUnit, layout, userItems);
         int items = 0;
         bool timesValid = true;
         while (walker.TryReadNext(out var item))

@@ -47,6 +47,9 @@ public class HttpSurfaceTests
         using var state = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(vin, state.RootElement.GetProperty("vin").GetString());
         Assert.True(state.RootElement.GetProperty("online").GetBoolean());
+        // One time convention for the HTTP surface: +08:00 (the receive time is UTC in process), '+' not escaped.
+        Assert.EndsWith("+08:00", state.RootElement.GetProperty("receivedAt").GetString());
+        Assert.EndsWith("+08:00", state.RootElement.GetProperty("deviceTime").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/vehicles/LNOTSEEN000000000/state")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync($"/vehicles/{vin}/frames")).StatusCode);
     }

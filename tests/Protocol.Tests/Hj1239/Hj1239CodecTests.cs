@@ -181,10 +181,11 @@ public class Hj1239CodecTests
     [InlineData(Hj1239Command.Realtime, 0x02, Hj1239RawReason.Encrypted)]
     [InlineData(Hj1239Command.ParameterQuery, 0x01, Hj1239RawReason.UndefinedBody)]
     [InlineData(0x81, 0x01, Hj1239RawReason.UnknownCommand)]
-    [InlineData(0x82, 0xFE, Hj1239RawReason.UnknownCommand)]
+    [InlineData(0x82, 0x01, Hj1239RawReason.UnknownCommand)]
     public void Undecodable_data_unit_is_kept_raw_and_reencodes_identically(byte command, byte encryption, Hj1239RawReason reason)
     {
-        var data = Enumerable.Range(0, 45).Select(i => (byte)(i * 37)).ToArray();
+        // 128 bytes: a length both RSA (whole 64-byte blocks) and SM2 (96 bytes or more) can produce.
+        var data = Enumerable.Range(0, 128).Select(i => (byte)(i * 37)).ToArray();
         var bytes = Hj1239Encoder.Encode(Hj1239Frame.Create(command, TestVin, 1, Hj1239Layout.Auto,
             new Hj1239RawBody(reason, data), encryption));
 
@@ -194,6 +195,29 @@ public class Hj1239CodecTests
         Assert.Equal(reason, raw.Reason);
         Assert.Equal(data, raw.Bytes.ToArray());
         Assert.Equal(bytes, Hj1239Encoder.Encode(frame));
+    }
+
+    [Theory]
+    [InlineData(0xFE)]
+    [InlineData(0xFF)]
+    public void An_abnormal_or_invalid_encryption_byte_is_an_encrypted_error_in_both_protocols(byte marker)
+    {
+        // Issue 10 item 5: HJ read such a data unit as plaintext while GB rejected it. One rule now: the terminal
+        // itself says its encryption state is unknown, so the bytes are kept raw and not decoded.
+        var hj = VectorCatalog.Find("quant_trade_Split_test.md", "1.").Bytes;
+        var gb = VectorCatalog.Find("node_protocol_test.md", "2. realtime").Bytes;
+        hj[21] = marker;
+        gb[21] = marker;
+        FrameEncoding.Seal(hj);
+        FrameEncoding.Seal(gb);
+
+        Assert.False(Hj1239Decoder.TryDecode(hj, Hj1239Layout.Auto, out _, out var hjError));
+        Assert.False(Ingest.Protocol.Gb32960.Gb32960Decoder.TryDecode(gb, out _, out var gbError));
+
+        Assert.Equal(DecodeErrorKind.Encrypted, hjError.Kind);
+        Assert.Equal(DecodeErrorKind.Encrypted, gbError.Kind);
+        Assert.Equal(21, hjError.Offset);
+        Assert.Equal(gbError.Offset, hjError.Offset);
     }
 
     [Fact]

@@ -16,7 +16,10 @@ internal static class Hj1239Generators
     public static readonly Gen<Vin> VinGen = Gen.Char["0123456789ABCDEFGHJKLMNPRSTUVWXYZ"].Array[Vin.Length]
         .Select(c => Vin.Parse(new string(c)));
 
-    public static readonly Gen<byte> PlaintextEncryption = Gen.OneOf(Gen.Const((byte)0x01), Gen.Const((byte)0xFE), Gen.Const((byte)0xFF));
+    /// <summary>Only 0x01 is plaintext: 0xFE/0xFF (abnormal/invalid) make the data unit an Encrypted error, as in GB/T 32960.</summary>
+    public static readonly Gen<byte> PlaintextEncryption = Gen.Const((byte)0x01);
+
+    private static readonly Gen<byte> AnyEncryptionMarker = Gen.OneOf(Gen.Byte[1, 3], Gen.Const((byte)0xFE), Gen.Const((byte)0xFF));
 
     private static Gen<Hj1239InfoUnit> FixedUnit(byte type, int length) =>
         Gen.Byte.Array[length].Select(b => Hj1239InfoTypes.TryRead(type, b, out var unit) ? unit : throw new InvalidOperationException());
@@ -100,9 +103,13 @@ internal static class Hj1239Generators
             new Hj1239RawBody(Hj1239RawReason.UndefinedBody, b))),
         Gen.Select(Gen.Byte[0x81, 0x82], Gen.Byte.Array[0, 80], (c, b) => new Shape(c, Hj1239Layout.Auto,
             new Hj1239RawBody(Hj1239RawReason.UnknownCommand, b))),
-        Gen.Select(Gen.Byte[1, 7], Gen.Byte[2, 3], Gen.Byte.Array[1, 120], (c, e, b) =>
-            new Shape(c, Hj1239LayoutDetection.Resolve(Hj1239Layout.Auto, c, b, encrypted: true),
-                new Hj1239RawBody(Hj1239RawReason.Encrypted, b), e)));
+        // Ciphertext lengths the named cipher can produce: RSA whole 64-byte blocks, SM2 at least 96 bytes.
+        Gen.Select(Gen.Byte[1, 7], Gen.Byte[2, 3], Gen.Int[0, 2], Gen.Byte.Array[192], (c, e, k, all) =>
+        {
+            var b = all[..(e == 2 ? 64 * (k + 1) : 96 + 16 * k)];
+            return new Shape(c, Hj1239LayoutDetection.Resolve(Hj1239Layout.Auto, c, b, encrypted: true),
+                new Hj1239RawBody(Hj1239RawReason.Encrypted, b), e);
+        }));
 
     public static readonly Gen<Shape> AnyShape = Gen.Frequency(
         (4, AnnexQReport), (4, HjReport), (1, Login), (1, Logout), (1, TimeSync), (1, RemovalAlarm), (1, Activation),
@@ -114,7 +121,7 @@ internal static class Hj1239Generators
 
     /// <summary>A plausible header (so framing passes) over arbitrary data-unit bytes.</summary>
     public static readonly Gen<byte[]> HeaderOverRandomData = Gen.Select(
-        Gen.OneOf(Gen.Byte[1, 8], Gen.Byte[0x80, 0x82]), VinGen, Gen.Byte, Gen.OneOf(Gen.Byte[1, 3], PlaintextEncryption),
+        Gen.OneOf(Gen.Byte[1, 8], Gen.Byte[0x80, 0x82]), VinGen, Gen.Byte, AnyEncryptionMarker,
         Gen.Byte.Array[0, 300],
         (command, vin, version, encryption, data) =>
         {

@@ -28,7 +28,9 @@ public class Hj1239JsonWriterTests
         Assert.Equal(50358, obd.GetProperty("info_serial").GetInt32());
         Assert.Equal("iso_15765", obd.GetProperty("obd_protocol").GetString());
         Assert.Equal("off", obd.GetProperty("mil").GetString());
-        Assert.Equal("0x7521", obd.GetProperty("diagnostic_support").GetString());
+        Assert.Equal("0x7521", obd.GetProperty("diagnostic_support_hex").GetString());
+        Assert.Equal("0x01", obd.GetProperty("type_hex").GetString());
+        Assert.Equal("annex_q", root.GetProperty("layout").GetString());
         Assert.Equal(18, obd.GetProperty("iupr").GetArrayLength());
         var diesel = items[1];
         Assert.Equal("diesel_data_stream", diesel.GetProperty("type").GetString());
@@ -51,9 +53,15 @@ public class Hj1239JsonWriterTests
         Assert.Equal("2024-05-14T18:18:21+08:00", diesel.GetProperty("collection_time").GetString());
         Assert.Equal("abnormal", diesel.GetProperty("scr_outlet_temperature_c").GetString());
         Assert.Equal("invalid", diesel.GetProperty("fuel_level_percent").GetString());
-        Assert.Equal(Convert.ToHexString(Signature().R.Span), root.GetProperty("signature").GetProperty("r").GetString());
+        Assert.Equal(Convert.ToHexString(Signature().R.Span), root.GetProperty("signature").GetProperty("r_hex").GetString());
+        Assert.Equal("0x02", diesel.GetProperty("type_hex").GetString());
+        Assert.Equal("realtime", root.GetProperty("body").GetString());
         var obd = root.GetProperty("items")[0];
-        Assert.Equal(["00012345", "0000ABCD"], obd.GetProperty("dtcs").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["0x00012345", "0x0000ABCD"], obd.GetProperty("dtcs").EnumerateArray().Select(e => e.GetString()));
+        // 0x80 total urea used: 1 g per bit (issue 10 item 1), named by its unit.
+        var supplementary = root.GetProperty("items")[5];
+        Assert.Equal(4000, supplementary.GetProperty("total_urea_used_g").GetDouble());
+        Assert.False(supplementary.TryGetProperty("total_urea_used_l", out _));
         Assert.Equal(["catalyst", "dpf", "scr_nox_adsorber"],
             obd.GetProperty("monitors_supported").EnumerateArray().Select(e => e.GetString()));
     }
@@ -66,10 +74,12 @@ public class Hj1239JsonWriterTests
 
         var root = Json(frame).RootElement;
 
-        Assert.Equal("hj1239", root.GetProperty("protocol").GetString());
+        // A logout is the same in both layouts: not labelled hj1239 when nothing says which one it is.
+        Assert.Equal("gb17691_or_hj1239", root.GetProperty("protocol").GetString());
         Assert.Equal("undetermined", root.GetProperty("layout").GetString());
+        Assert.Equal("vehicle_logout", root.GetProperty("command").GetString());
         Assert.Equal("invalid", root.GetProperty("time").GetString());
-        Assert.Equal("140D01000000", root.GetProperty("time_raw").GetString());
+        Assert.Equal("140D01000000", root.GetProperty("time_raw_hex").GetString());
     }
 
     [Theory]
@@ -80,6 +90,36 @@ public class Hj1239JsonWriterTests
 
         Assert.Equal(JsonValueKind.Object, root.ValueKind);
         Assert.Equal("LEWPCA000JF260134", root.GetProperty("vin").GetString());
+    }
+
+    [Fact]
+    public void Text_with_non_printable_bytes_is_kept_as_hex_never_shown_as_question_marks()
+    {
+        var iccid = "8986000000000000000"u8.ToArray().Append((byte)0x01).ToArray();
+        var frame = Hj1239Frame.Create(Hj1239Command.Login, TestVin, 1, Hj1239Layout.Auto, new Hj1239LoginBody(T0, 1, iccid));
+
+        var root = Json(frame).RootElement;
+
+        Assert.False(root.TryGetProperty("iccid", out _));
+        Assert.Equal(Convert.ToHexString(iccid), root.GetProperty("iccid_hex").GetString());
+        Assert.DoesNotContain("?", root.GetRawText());
+    }
+
+    [Fact]
+    public void A_user_defined_item_prints_its_type_code_and_raw_data()
+    {
+        var every = (Hj1239DataBody)HjEveryType().Body;
+        var user = Hj1239InfoItem.Hj1239(Second(26), new Ingest.Protocol.Hj1239.InfoUnits.UserDefinedData(0x90,
+            Ingest.Protocol.Hj1239.InfoUnits.Hj1239UserItemLayout.LengthPrefixed, new byte[] { 0xAB, 0xCD }));
+        var frame = Hj1239Frame.Create(Hj1239Command.Realtime, TestVin, 6, Hj1239Layout.Hj1239,
+            new Hj1239DataBody(false, every.Time, every.Serial, [every.Items[0], user], null));
+
+        var item = Json(frame).RootElement.GetProperty("items")[1];
+
+        Assert.Equal("user_defined", item.GetProperty("type").GetString());
+        Assert.Equal("0x90", item.GetProperty("type_hex").GetString());
+        Assert.Equal("length_prefixed", item.GetProperty("user_item_layout").GetString());
+        Assert.Equal("ABCD", item.GetProperty("data_hex").GetString());
     }
 
     private static Hj1239Frame Decode(byte[] bytes, Hj1239Layout layout)

@@ -31,6 +31,22 @@ public sealed class Alarms : Gb32960InfoUnit
     /// <summary>2025 only: individual alarms with their levels.</summary>
     public IReadOnlyList<AlarmEntry> Entries { get; init; } = [];
 
+    /// <summary>
+    /// Whether <see cref="GeneralFlags"/> is a real bit set. 0xFFFFFFFE / 0xFFFFFFFF are the DWORD abnormal and
+    /// invalid sentinels (Part 1, "all DWORDs accept 0xFFFFFFFE/0xFFFFFFFF"), not 31 or 32 active alarms.
+    /// </summary>
+    public ValueStatus GeneralFlagsStatus => Sentinel.OfDWord((uint)GeneralFlags);
+
+    /// <summary>
+    /// The snake_case name of general flag <paramref name="bit"/> in <paramref name="edition"/>, or null for a bit
+    /// that edition reserves: 2016 defines bits 0-18, 2025 adds 19-27 (digest Part 1 0x07, Part 2 0x06).
+    /// </summary>
+    public static string? GeneralFlagName(Gb32960Edition edition, int bit)
+    {
+        int highest = edition == Gb32960Edition.V2025 ? 27 : 18;
+        return bit >= 0 && bit <= highest ? StateNames.Of((Gb32960GeneralAlarms)(1u << bit)) : null;
+    }
+
     public override byte Type => Edition == Gb32960Edition.V2025 ? TypeCode2025 : TypeCode2016;
 
     public override Gb32960InfoKind Kind => Gb32960InfoKind.Alarms;

@@ -4,7 +4,8 @@ namespace Ingest.Protocol.Hj1239.InfoUnits;
 
 /// <summary>
 /// The info type catalogue shared by both layouts (GB 17691 Annex Q table Q.5 and HJ 1239.2). Bodies carry no
-/// length prefix, so a type outside this catalogue stops the walk of a data unit.
+/// length prefix; a type outside this catalogue is walked as a raw <see cref="UserDefinedData"/> item, delimited
+/// as the listener's <see cref="Hj1239UserItemLayout"/> says.
 /// </summary>
 public static class Hj1239InfoTypes
 {
@@ -82,7 +83,22 @@ public static class Hj1239InfoTypes
         return unit is not null;
     }
 
-    /// <summary>A stable snake_case name for logs and JSON; "unknown" for other codes.</summary>
+    /// <summary>
+    /// Decodes a body the walker delimited: a catalogue type into its unit, any other type into a
+    /// <see cref="UserDefinedData"/> delimited as <paramref name="userItems"/> says.
+    /// </summary>
+    public static bool TryRead(byte type, Hj1239UserItemLayout userItems, ReadOnlySpan<byte> body, [NotNullWhen(true)] out Hj1239InfoUnit? unit)
+    {
+        if (IsKnown(type))
+        {
+            return TryRead(type, body, out unit);
+        }
+        bool read = UserDefinedData.TryRead(type, userItems, body, out var user);
+        unit = user;
+        return read;
+    }
+
+    /// <summary>A stable snake_case name for logs and JSON; "user_defined" (0x81-0xFE) or "reserved" for other codes.</summary>
     public static string Name(byte type) => type switch
     {
         ObdInfo.TypeCode => "obd",
@@ -91,6 +107,7 @@ public static class Hj1239InfoTypes
         HybridSupplement.TypeCode => "hybrid_supplement",
         TwcNoxDataStream.TypeCode => "twc_nox_data_stream",
         SupplementaryDataStream.TypeCode => "supplementary_data_stream",
-        _ => "unknown",
+        >= 0x81 and <= 0xFE => "user_defined",
+        _ => "reserved",
     };
 }

@@ -5,7 +5,8 @@ namespace Ingest.Protocol.Hj1239.InfoUnits;
 
 /// <summary>
 /// Info type 0x80, the supplementary data stream: 17 bytes of torque mode, pedal, fuel and urea totals and DPF
-/// temperature. HJ 1239.2 "补充数据流". [S: HJ terminal code; the urea units are uncertain, see each property]
+/// temperature. HJ 1239.2 "补充数据流". [S: HJ terminal code; urea units from two public parsers, see each property
+/// and src/Protocol/Hj1239/README.md]
 /// </summary>
 public sealed class SupplementaryDataStream : Hj1239InfoUnit
 {
@@ -32,7 +33,11 @@ public sealed class SupplementaryDataStream : Hj1239InfoUnit
     /// <summary>Actual urea dosing, 0.01 mL/h [S: "0.01 per bit", unit likely mL/h].</summary>
     public uint UreaDosingRaw { get; init; }
 
-    /// <summary>Total urea used, 0.5 L [I: by analogy with J1939 SPN 5963 and total fuel used; no source states it].</summary>
+    /// <summary>
+    /// Total urea used, 1 g per bit. [S x2: a Shanghai local-standard C decoder ("精度：1 g per bit") and a Python
+    /// field table (unit "g", no scaling) agree; the terminal encoders write the counter unscaled. Before issue 10
+    /// this was read as 0.5 L by analogy with total fuel used, which no source states.]
+    /// </summary>
     public uint TotalUreaUsedRaw { get; init; }
 
     /// <summary>DPF exhaust temperature, 0.03125 °C with offset -273.</summary>
@@ -46,7 +51,7 @@ public sealed class SupplementaryDataStream : Hj1239InfoUnit
 
     public Scaled UreaDosingMlph => Scaled.FromDWord(UreaDosingRaw, 0.01);
 
-    public Scaled TotalUreaUsedL => Scaled.FromDWord(TotalUreaUsedRaw, 0.5);
+    public Scaled TotalUreaUsedG => Scaled.FromDWord(TotalUreaUsedRaw);
 
     public Scaled DpfExhaustTemperatureC => EngineScaling.ExhaustTemperatureC(DpfExhaustTemperatureRaw);
 
