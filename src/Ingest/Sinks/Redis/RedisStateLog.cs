@@ -53,8 +53,8 @@ internal static partial class RedisStateLog
         Message = "Live state rebuilt from ClickHouse: {Updates} updates for {Vehicles} vehicles ({Online} online) in {Elapsed}")]
     public static partial void Rebuilt(ILogger logger, int updates, int vehicles, int online, TimeSpan elapsed);
 
-    [LoggerMessage(EventId = 3112, EventName = "RedisStateRebuildFailed", Level = LogLevel.Error,
-        Message = "Rebuilding live state from ClickHouse failed after {Updates} updates; the sentinel is removed so the next check retries: {Reason}")]
+    [LoggerMessage(EventId = 3112, EventName = "RedisStateRebuildFailed", Level = LogLevel.Warning,
+        Message = "Rebuilding live state from ClickHouse failed after {Updates} updates (ClickHouse down or its schema not created yet); the sentinel is removed so the next check retries: {Reason}")]
     public static partial void RebuildFailed(ILogger logger, int updates, string reason);
 
     [LoggerMessage(EventId = 3113, EventName = "RedisEpochCheckFailed", Level = LogLevel.Debug,
