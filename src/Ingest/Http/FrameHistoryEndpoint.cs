@@ -33,7 +33,7 @@ public static class FrameHistoryEndpoint
         app.MapGet("/vehicles/{vin}/frames", HandleAsync)
             .WithSummary("Stored frames of one vehicle between from and to (ISO 8601, default: the last day), decoded, as JSON Lines " +
                 "streamed from ClickHouse; limit defaults to 1000 and may not exceed Http:MaxHistoryLimit (400 otherwise); " +
-                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 503 without ClickHouse.");
+                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 502 when the ClickHouse query fails; 503 without ClickHouse.");
     }
 
     private static async Task HandleAsync(string vin, DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext context,
@@ -47,8 +47,8 @@ public static class FrameHistoryEndpoint
                 .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
-        int rows = limit ?? Math.Min(1000, options.MaxHistoryLimit);
-        if (rows < 1 || rows > options.MaxHistoryLimit)
+        int limitRows = limit ?? Math.Min(1000, options.MaxHistoryLimit);
+        if (limitRows < 1 || limitRows > options.MaxHistoryLimit)
         {
             await Results.Problem($"limit must be between 1 and {options.MaxHistoryLimit} (Http:MaxHistoryLimit).",
                 statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context).ConfigureAwait(false);
@@ -68,14 +68,32 @@ public static class FrameHistoryEndpoint
         var now = time.GetUtcNow();
         using var deadline = new CancellationTokenSource(options.HistoryQueryTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
-        var response = context.Response;
-        response.ContentType = "application/x-ndjson";
+        await using var rows = history.StreamFramesAsync(vin, from ?? now.AddDays(-1), to ?? now, limitRows, linked.Token)
+            .GetAsyncEnumerator(linked.Token);
         int frames = 0;
         try
         {
+            // The first row (or the end) decides the status: a ClickHouse that is down or refuses the query is a 502,
+            // not a 200 with an empty body.
+            bool any;
+            try
+            {
+                any = await rows.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                HttpLog.HistoryQueryFailed(logger, vin, 0, ClickHouseDatabase.Describe(exception));
+                await Results.Problem("The ClickHouse query failed: " + ClickHouseDatabase.Describe(exception),
+                    statusCode: StatusCodes.Status502BadGateway).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+            var response = context.Response;
+            response.ContentType = "application/x-ndjson";
             await response.StartAsync(linked.Token).ConfigureAwait(false);
-            frames = await WriteFramesAsync(history.StreamFramesAsync(vin, from ?? now.AddDays(-1), to ?? now, rows, linked.Token),
-                response, limiter, linked.Token).ConfigureAwait(false);
+            if (any)
+            {
+                frames = await WriteFramesAsync(rows, response, limiter, linked.Token).ConfigureAwait(false);
+            }
             await response.CompleteAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -87,8 +105,7 @@ public static class FrameHistoryEndpoint
             HttpLog.HistoryQueryTimedOut(logger, vin, options.HistoryQueryTimeout, frames);
             context.Abort();
         }
-        catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or JsonException or IOException
-            or FormatException or TaskCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The status line is gone already: cutting the connection is how the client learns the answer is incomplete.
             HttpLog.HistoryQueryFailed(logger, vin, frames, ClickHouseDatabase.Describe(exception));
@@ -96,17 +113,20 @@ public static class FrameHistoryEndpoint
         }
     }
 
-    /// <summary>One JSON line per frame, in ClickHouse's order; flushed every <see cref="FlushBytes"/>. Returns the frame count.</summary>
-    private static async Task<int> WriteFramesAsync(IAsyncEnumerable<StoredFrame> stored, HttpResponse response, HistoryQueryLimiter limiter,
+    /// <summary>
+    /// One JSON line per frame, in ClickHouse's order, starting with the enumerator's current one; flushed every
+    /// <see cref="FlushBytes"/>. Returns the frame count.
+    /// </summary>
+    private static async Task<int> WriteFramesAsync(IAsyncEnumerator<StoredFrame> stored, HttpResponse response, HistoryQueryLimiter limiter,
         CancellationToken cancellationToken)
     {
         var output = response.BodyWriter;
         using var json = new Utf8JsonWriter(output);
         int index = 0, counted = 0;
         long pending = 0;
-        await foreach (var frame in stored.ConfigureAwait(false))
+        do
         {
-            WriteFrame(json, frame.Bytes, index++);
+            WriteFrame(json, stored.Current.Bytes, index++);
             pending += json.BytesCommitted + 1;
             json.Reset();
             output.Write("\n"u8);
@@ -118,6 +138,7 @@ public static class FrameHistoryEndpoint
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+        while (await stored.MoveNextAsync().ConfigureAwait(false));
         limiter.CountFrames(index - counted);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return index;

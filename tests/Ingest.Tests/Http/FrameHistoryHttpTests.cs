@@ -86,6 +86,19 @@ public sealed class FrameHistoryHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
     }
 
+    [Fact]
+    public async Task A_history_query_ClickHouse_cannot_answer_is_a_502_not_an_empty_200()
+    {
+        var settings = SystemSettings.For(SystemSettings.UniqueNode("history"), clickHouse: _db);
+        settings["ClickHouse:Endpoint"] = $"http://127.0.0.1:{ServicesScript.FreePort()}/"; // nothing listens there
+        await using var server = await TestServer.StartAsync(settings);
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+
+        using var response = await http.GetAsync(Query("LNOCLICKHOUSE0001", 10)).WaitAsync(Hang);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+    }
+
     private static string Query(string vin, int limit) =>
         $"/vehicles/{vin}/frames?from={T0:yyyy-MM-ddTHH:mm:ssZ}&to={T0.AddDays(2):yyyy-MM-ddTHH:mm:ssZ}&limit={limit}";
 
