@@ -32,6 +32,11 @@ public static class IngestComponents
             ClickHouse: services.AddClickHouseSink(configuration.GetSection("ClickHouse")),
             Redis: services.AddVehicleState(configuration.GetSection("Redis")));
         services.AddSingleton(storage);
+        if (storage.ClickHouse && storage.Redis)
+        {
+            services.AddSingleton<IVehicleStateSource, ClickHouseVehicleStateSource>();
+            services.AddVehicleStateRebuild(configuration.GetSection("Redis"));
+        }
         services.AddHostedService<StartupReport>();
 
         services.AddOptions<ForwarderOptions>()

@@ -65,6 +65,7 @@ public static class IngestHost
             .Select(l => new ListenerRuntime(l)).ToList());
 
         IngestComponents.Add(builder.Services, builder.Configuration);
+        builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
 
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(IngestMetrics.MeterName, "Ingest.*", "Microsoft.AspNetCore.Server.Kestrel")

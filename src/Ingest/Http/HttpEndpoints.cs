@@ -53,20 +53,6 @@ public static class HttpEndpoints
             Results.Json(await store.ListOnlineAsync(Math.Clamp(limit ?? 100, 1, 10_000), ct)))
             .WithSummary("Vehicles currently online, most recently seen first.");
 
-        app.MapGet("/vehicles/{vin}/frames", async (string vin, DateTimeOffset? from, DateTimeOffset? to, int? limit, IServiceProvider services,
-            HttpResponse response, CancellationToken ct) =>
-        {
-            var history = services.GetService<ClickHouseFrameHistory>();
-            if (history is null)
-            {
-                return Results.Problem("ClickHouse is not configured on this node.", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-            var frames = await history.GetFramesAsync(vin, from ?? DateTimeOffset.UtcNow.AddDays(-1), to ?? DateTimeOffset.UtcNow,
-                Math.Clamp(limit ?? 1000, 1, ClickHouseFrameHistory.MaxLimit), ct);
-            var decoder = new FrameDecoder(ListenerProtocol.Auto);
-            using var buffer = new MemoryStream();
-            decoder.DecodeItems(frames.Select(f => f.Bytes).ToList(), buffer, verifyRoundTrip: false);
-            return Results.Text(buffer.ToArray(), "application/x-ndjson");
-        }).WithSummary("Stored frames of one vehicle between from and to (ISO 8601), decoded, as JSON Lines (from ClickHouse).");
+        FrameHistoryEndpoint.Map(app);
     }
 }

@@ -45,6 +45,33 @@ public sealed class LiveStateTests
         Assert.Equal(records[1].Offset, state.SpoolOffset); // the telemetry is the live frame's, not the reissue's
     }
 
+    /// <summary>
+    /// A terminal that drops its connection without a logout (coverage lost, power cut) must not stay online for ever:
+    /// the server's state sweep marks it offline after Redis:OfflineAfter of silence.
+    /// </summary>
+    [Fact]
+    public async Task A_vehicle_that_drops_without_a_logout_is_marked_offline_after_OfflineAfter()
+    {
+        await using var redis = await RedisTestStore.CreateAsync();
+        var settings = SystemSettings.For(SystemSettings.UniqueNode("offline"), redis: redis);
+        settings["Redis:OfflineAfter"] = "00:00:01";
+        settings["Redis:SweepInterval"] = "00:00:00.100";
+        await using var server = await TestServer.StartAsync(settings);
+        string vin = VinGenerator.ForSeed(Random.Shared.Next()).Create(0);
+        await using (var terminal = await TestTerminal.ConnectAsync(server.Port()))
+        {
+            await SendAndAwaitReplyAsync(terminal, Ingest.Tests.Support.Frames.Login(vin));
+        }
+        await Eventually.TrueAsync(async () => (await redis.Store.GetAsync(vin, CancellationToken.None))?.Online == true,
+            "the login reached the state", TimeSpan.FromSeconds(20));
+
+        // The connection is gone and nothing else arrives: no logout, no close reported to the state.
+        await Eventually.TrueAsync(async () => (await redis.Store.GetAsync(vin, CancellationToken.None))?.Online == false,
+            "the sweep marks the silent vehicle offline", TimeSpan.FromSeconds(20));
+        Assert.DoesNotContain(vin, (await redis.Store.ListOnlineAsync(100, CancellationToken.None)).Select(s => s.Vin));
+        Assert.Null(await redis.Db.SortedSetScoreAsync(redis.Store.Keys.Online(vin), vin));
+    }
+
     private static async Task SendAndAwaitReplyAsync(TestTerminal terminal, byte[] frame)
     {
         await terminal.SendAsync(frame);

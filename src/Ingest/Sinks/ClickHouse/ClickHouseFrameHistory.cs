@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Ingest.Sinks.ClickHouse.Rows;
 
@@ -13,7 +14,8 @@ public sealed record StoredFrame(string Node, long SpoolOffset, DateTimeOffset R
 /// </summary>
 public sealed class ClickHouseFrameHistory
 {
-    public const int MaxLimit = 100_000;
+    /// <summary>Hard ceiling of <c>limit</c>; the HTTP API's own maximum (<c>Http:MaxHistoryLimit</c>) is at most this.</summary>
+    public const int MaxLimit = 1_000_000;
 
     private readonly ClickHouseDatabase _database;
 
@@ -23,12 +25,27 @@ public sealed class ClickHouseFrameHistory
     public async Task<IReadOnlyList<StoredFrame>> GetFramesAsync(
         string vin, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
+        var frames = new List<StoredFrame>();
+        await foreach (var frame in StreamFramesAsync(vin, from, to, limit, cancellationToken).ConfigureAwait(false))
+        {
+            frames.Add(frame);
+        }
+        return frames;
+    }
+
+    /// <summary>
+    /// As <see cref="GetFramesAsync"/>, one frame at a time as ClickHouse sends them: memory does not grow with
+    /// <paramref name="limit"/> (the HTTP history endpoint writes each frame out before it reads the next).
+    /// </summary>
+    public async IAsyncEnumerable<StoredFrame> StreamFramesAsync(
+        string vin, DateTimeOffset from, DateTimeOffset to, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(vin);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
         if (to <= from)
         {
-            return [];
+            yield break;
         }
         var sql =
             $"SELECT node, spool_offset, toUnixTimestamp(received_at) AS received_at, command, hex(frame_bytes) AS frame_hex " +
@@ -36,13 +53,13 @@ public sealed class ClickHouseFrameHistory
             $"WHERE vin = {SqlLiteral.Quote(vin)} " +
             $"AND received_at >= {SqlLiteral.DateTime(from)} AND received_at < {SqlLiteral.DateTime(to)} " +
             $"ORDER BY received_at, node, spool_offset LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
-        var rows = await _database
-            .QueryJsonEachRowAsync(sql, ClickHouseJsonContext.Default.FrameJsonRow, cancellationToken)
-            .ConfigureAwait(false);
-        return rows
-            .Select(r => new StoredFrame(r.Node, r.SpoolOffset, DateTimeOffset.FromUnixTimeSeconds(r.ReceivedAt), r.Command,
-                Convert.FromHexString(r.FrameHex)))
-            .ToList();
+        await foreach (var r in _database
+            .StreamJsonEachRowAsync(sql, ClickHouseJsonContext.Default.FrameJsonRow, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return new StoredFrame(r.Node, r.SpoolOffset, DateTimeOffset.FromUnixTimeSeconds(r.ReceivedAt), r.Command,
+                Convert.FromHexString(r.FrameHex));
+        }
     }
 }
 

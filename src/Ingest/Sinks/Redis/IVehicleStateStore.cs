@@ -12,6 +12,9 @@ public enum StateApplyStatus : byte
 
 public readonly record struct StateApplyResult(StateApplyStatus Status, int Updates);
 
+/// <summary>What one sweep did: vehicles marked offline, vehicles whose state was deleted; false when the store was unreachable.</summary>
+public readonly record struct StateSweepResult(int MarkedOffline, int Forgotten, bool Completed = true);
+
 /// <summary>
 /// Latest state per vehicle, the online list and the live update feed. Never blocks its caller on an unreachable
 /// store: such calls return <see cref="StateApplyStatus.Unavailable"/> / false at once (state is re-derivable from the
@@ -28,6 +31,13 @@ public interface IVehicleStateStore
     /// Returns false when nothing changed or the store is unreachable.
     /// </summary>
     ValueTask<bool> MarkOfflineAsync(string vin, string? node, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks offline every vehicle not seen for <see cref="RedisOptions.OfflineAfter"/> and deletes the state of every
+    /// vehicle not seen for <see cref="RedisOptions.ForgetAfter"/> (now from the store's clock). A vehicle seen again
+    /// while the sweep runs is left as it is. Idempotent: several nodes may sweep the same store.
+    /// </summary>
+    ValueTask<StateSweepResult> SweepAsync(CancellationToken cancellationToken);
 
     ValueTask<VehicleState?> GetAsync(string vin, CancellationToken cancellationToken);
 

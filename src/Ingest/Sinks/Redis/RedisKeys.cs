@@ -24,6 +24,22 @@ public sealed class RedisKeys(RedisOptions options)
 
     public IEnumerable<RedisKey> AllOnlineShards => Enumerable.Range(0, _shards).Select(OnlineShard);
 
+    /// <summary>
+    /// Every vehicle with a state hash, scored by last seen (<c>tm:seen:{n}</c>, sharded as the online sets): what the
+    /// sweep walks to forget vehicles unseen for <see cref="RedisOptions.ForgetAfter"/>.
+    /// </summary>
+    public RedisKey SeenShard(int shard) => $"{_prefix}:seen:{{{shard.ToString(CultureInfo.InvariantCulture)}}}";
+
+    public RedisKey Seen(string vin) => SeenShard(ShardOf(vin));
+
+    public IEnumerable<RedisKey> AllSeenShards => Enumerable.Range(0, _shards).Select(SeenShard);
+
+    /// <summary>
+    /// The sentinel this deployment writes once Redis holds its state (<c>tm:{meta}:epoch</c>). Missing after a
+    /// reconnect means Redis lost its data (restarted without persistence, flushed): live state is rebuilt from ClickHouse.
+    /// </summary>
+    public RedisKey Epoch => $"{_prefix}:{{meta}}:epoch";
+
     public RedisKey LiveStream => $"{_prefix}:live";
 
     /// <summary>Stable across processes and versions (FNV-1a of the VIN's UTF-8 bytes), unlike string.GetHashCode.</summary>

@@ -30,6 +30,42 @@ public sealed class RedisOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan OnlineTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A vehicle with no frame for this long is marked offline by the state sweep: a terminal that dropped without a
+    /// logout. Keep it longer than the listeners' <c>IdleTimeout</c> (3 min), so that a vehicle whose connection is still
+    /// open is never marked offline. Default 5 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OfflineAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The state of a vehicle with no frame for this long is deleted by the sweep (random or retired VINs do not stay
+    /// for ever). Default 30 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the state sweep (offline, forget) runs. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Vehicles the in-process store (no Redis) keeps at most; beyond it the least recently seen are evicted.
+    /// Default 200,000 (about 100 MB).
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxInProcessVehicles { get; set; } = 200_000;
+
+    /// <summary>
+    /// Rebuild live state from ClickHouse when Redis is found without this deployment's sentinel key
+    /// (<c>tm:{meta}:epoch</c>): a Redis that restarted without persistence, or a first start. Default true.
+    /// </summary>
+    public bool RebuildFromClickHouse { get; set; } = true;
+
+    /// <summary>How often the sentinel is checked besides at start and after each reconnect. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan EpochCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Approximate cap of the live update stream <c>tm:live</c> (XADD MAXLEN ~). 0: no stream. Default 100,000.</summary>
     [Range(0, 100_000_000)]
     public int LiveStreamMaxLength { get; set; } = 100_000;

@@ -37,6 +37,28 @@ public static class RedisServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<RedisOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         }
         services.AddHostedService<RedisStateSink>();
+        services.AddHostedService<VehicleStateSweep>();
         return options.IsConfigured;
+    }
+
+    /// <summary>
+    /// With Redis configured: registers <see cref="RedisStateRebuild"/>, which rebuilds live state from the
+    /// <see cref="IVehicleStateSource"/> the caller registers (ClickHouse) when Redis comes back without its sentinel.
+    /// Off with <see cref="RedisOptions.RebuildFromClickHouse"/> = false.
+    /// </summary>
+    public static void AddVehicleStateRebuild(this IServiceCollection services, IConfigurationSection section)
+    {
+        var options = section.Get<RedisOptions>() ?? new RedisOptions();
+        if (!options.IsConfigured || !options.RebuildFromClickHouse)
+        {
+            return;
+        }
+        services.AddHostedService(sp => new RedisStateRebuild(
+            (RedisVehicleStateStore)sp.GetRequiredService<IVehicleStateStore>(),
+            sp.GetRequiredService<IVehicleStateSource>(),
+            sp.GetRequiredService<IOptions<RedisOptions>>(),
+            sp.GetRequiredService<RedisStateMetrics>(),
+            sp.GetRequiredService<ILogger<RedisStateRebuild>>(),
+            sp.GetRequiredService<TimeProvider>()));
     }
 }

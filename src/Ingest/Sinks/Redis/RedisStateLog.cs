@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Sinks.Redis;
 
-/// <summary>Log events of the vehicle state store and its sink. Event ids 3100-3199; next free id: 3108.</summary>
+/// <summary>Log events of the vehicle state store and its sink. Event ids 3100-3199; next free id: 3115.</summary>
 internal static partial class RedisStateLog
 {
     [LoggerMessage(EventId = 3100, EventName = "RedisConnectionFailed", Level = LogLevel.Warning,
@@ -36,4 +36,32 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 3107, EventName = "RedisStateSpoolFailed", Level = LogLevel.Error,
         Message = "Reading or committing the spool for vehicle state at committed offset {CommittedOffset} failed (attempt {Attempt}); retrying in {RetryDelay}")]
     public static partial void SpoolReadFailed(ILogger logger, long committedOffset, int attempt, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(EventId = 3108, EventName = "RedisStateSwept", Level = LogLevel.Information,
+        Message = "State sweep: {Offline} vehicles silent for {OfflineAfter} marked offline, the state of {Forgotten} vehicles unseen for {ForgetAfter} deleted")]
+    public static partial void Swept(ILogger logger, int offline, TimeSpan offlineAfter, int forgotten, TimeSpan forgetAfter);
+
+    [LoggerMessage(EventId = 3109, EventName = "RedisStateSweepFailed", Level = LogLevel.Warning,
+        Message = "State sweep stopped: {Reason}; it runs again at the next interval")]
+    public static partial void SweepFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3110, EventName = "RedisStateRebuildStarted", Level = LogLevel.Warning,
+        Message = "Redis has no state sentinel {Key}: it lost its data (restarted without persistence) or is new; rebuilding live state of vehicles seen since {Since} from ClickHouse")]
+    public static partial void RebuildStarted(ILogger logger, string key, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 3111, EventName = "RedisStateRebuilt", Level = LogLevel.Warning,
+        Message = "Live state rebuilt from ClickHouse: {Updates} updates for {Vehicles} vehicles ({Online} online) in {Elapsed}")]
+    public static partial void Rebuilt(ILogger logger, int updates, int vehicles, int online, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 3112, EventName = "RedisStateRebuildFailed", Level = LogLevel.Warning,
+        Message = "Rebuilding live state from ClickHouse failed after {Updates} updates (ClickHouse down or its schema not created yet); the sentinel is removed so the next check retries: {Reason}")]
+    public static partial void RebuildFailed(ILogger logger, int updates, string reason);
+
+    [LoggerMessage(EventId = 3113, EventName = "RedisEpochCheckFailed", Level = LogLevel.Debug,
+        Message = "Could not check the state sentinel: {Reason}")]
+    public static partial void EpochCheckFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3114, EventName = "InProcessStateEvicted", Level = LogLevel.Warning,
+        Message = "In-process state holds Redis:MaxInProcessVehicles {Max} vehicles: {Evicted} least recently seen evicted so far")]
+    public static partial void InProcessEvicted(ILogger logger, int max, long evicted);
 }

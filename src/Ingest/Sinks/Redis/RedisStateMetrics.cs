@@ -11,6 +11,10 @@ public sealed class RedisStateMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _applyDuration;
+    private readonly Counter<long> _markedOffline;
+    private readonly Counter<long> _forgotten;
+    private readonly Counter<long> _rebuilds;
+    private readonly Counter<long> _rebuildUpdates;
 
     public RedisStateMetrics(IMeterFactory meterFactory)
     {
@@ -20,6 +24,22 @@ public sealed class RedisStateMetrics
         _errors = meter.CreateCounter<long>("ingest.redis.errors", "{error}", "Failed pipelines and projections, by kind.");
         _applyDuration = meter.CreateHistogram<double>("ingest.redis.apply.duration", "s", "Duration of one pipelined batch of updates.",
             advice: Ingest.Diagnostics.DiagnosticBuckets.Seconds);
+        _markedOffline = meter.CreateCounter<long>("ingest.redis.sweep.marked_offline", "{vehicle}", "Vehicles marked offline by the sweep after Redis:OfflineAfter of silence.");
+        _forgotten = meter.CreateCounter<long>("ingest.redis.sweep.forgotten", "{vehicle}", "Vehicle states deleted by the sweep after Redis:ForgetAfter unseen.");
+        _rebuilds = meter.CreateCounter<long>("ingest.redis.rebuilds", "{rebuild}", "Rebuilds of live state from ClickHouse, by outcome.");
+        _rebuildUpdates = meter.CreateCounter<long>("ingest.redis.rebuild.updates", "{update}", "State updates written by rebuilds from ClickHouse.");
+    }
+
+    public void Swept(StateSweepResult result)
+    {
+        _markedOffline.Add(result.MarkedOffline);
+        _forgotten.Add(result.Forgotten);
+    }
+
+    public void Rebuilt(bool succeeded, int updates)
+    {
+        _rebuilds.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "failed"));
+        _rebuildUpdates.Add(updates);
     }
 
     public void Applied(int updates, TimeSpan elapsed)

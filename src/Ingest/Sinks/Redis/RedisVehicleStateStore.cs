@@ -45,6 +45,35 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
         return 1
         """;
 
+    // KEYS[1] state hash. ARGV[1] cutoff (ms). Sets online=0 when online and last seen no later than the cutoff.
+    private const string SweepOfflineScript = """
+        if redis.call('HGET', KEYS[1], 'online') ~= '1' then return 0 end
+        if tonumber(redis.call('HGET', KEYS[1], 'last_seen_ms') or '-1') > tonumber(ARGV[1]) then return 0 end
+        redis.call('HSET', KEYS[1], 'online', '0')
+        return 1
+        """;
+
+    // KEYS[1] state hash. ARGV[1] cutoff (ms). Deletes the hash unless it was seen after the cutoff.
+    private const string ForgetScript = """
+        local seen = redis.call('HGET', KEYS[1], 'last_seen_ms')
+        if seen and tonumber(seen) > tonumber(ARGV[1]) then return 0 end
+        return redis.call('DEL', KEYS[1])
+        """;
+
+    // KEYS[1] sorted set. ARGV[1] cutoff (ms), ARGV[2..] members. Removes the members still scored no later than the cutoff.
+    private const string RemoveUnseenScript = """
+        local cutoff = tonumber(ARGV[1])
+        local removed = 0
+        for i = 2, #ARGV do
+          local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+          if score and tonumber(score) <= cutoff then removed = removed + redis.call('ZREM', KEYS[1], ARGV[i]) end
+        end
+        return removed
+        """;
+
+    /// <summary>Members a sweep takes from one sorted set per round trip.</summary>
+    private const int SweepPage = 500;
+
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisOptions _options;
     private readonly RedisKeys _keys;
@@ -64,8 +93,18 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
         _liveChannel = string.IsNullOrEmpty(options.LiveChannel) ? (RedisChannel?)null : RedisChannel.Literal(options.LiveChannel);
         _connection.ConnectionFailed += (_, e) =>
             RedisStateLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
-        _connection.ConnectionRestored += (_, e) => RedisStateLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+        _connection.ConnectionRestored += (_, e) =>
+        {
+            RedisStateLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Reconnected?.Invoke();
+            }
+        };
     }
+
+    /// <summary>Raised when the command connection is back after a loss (Redis may have restarted empty meanwhile).</summary>
+    public event Action? Reconnected;
 
     public RedisKeys Keys => _keys;
 
@@ -124,6 +163,7 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
             {
                 others.Add(batch.SortedSetAddAsync(_keys.Online(update.Vin), update.Vin, update.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan));
             }
+            others.Add(batch.SortedSetAddAsync(_keys.Seen(update.Vin), update.Vin, update.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan));
             if (_options.LiveStreamMaxLength > 0)
             {
                 others.Add(batch.StreamAddAsync(_keys.LiveStream, StreamEntry(update), maxLength: _options.LiveStreamMaxLength, useApproximateMaxLength: true));
@@ -186,6 +226,80 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
             return false;
         }
     }
+
+    public async ValueTask<StateSweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        if (!_connection.IsConnected)
+        {
+            return new StateSweepResult(0, 0, Completed: false);
+        }
+        var db = _connection.GetDatabase();
+        var now = _time.GetUtcNow();
+        long offlineCutoff = (now - _options.OfflineAfter).ToUnixTimeMilliseconds();
+        long forgetCutoff = (now - _options.ForgetAfter).ToUnixTimeMilliseconds();
+        int offline = 0, forgotten = 0;
+        try
+        {
+            foreach (var (online, seen) in _keys.AllOnlineShards.Zip(_keys.AllSeenShards))
+            {
+                // Forget first: a vehicle about to be deleted is not worth marking offline (and counts once).
+                forgotten += await SweepShardAsync(db, seen, ForgetScript, forgetCutoff, [online], cancellationToken).ConfigureAwait(false);
+                offline += await SweepShardAsync(db, online, SweepOfflineScript, offlineCutoff, [], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
+        {
+            _metrics.Error("sweep");
+            RedisStateLog.SweepFailed(_logger, exception.Message);
+            return new StateSweepResult(offline, forgotten, Completed: false);
+        }
+        return new StateSweepResult(offline, forgotten);
+    }
+
+    /// <summary>
+    /// Pages through the members of <paramref name="index"/> scored no later than <paramref name="cutoff"/>, runs
+    /// <paramref name="perVehicle"/> on each one's state hash, then takes them out of the index (and of
+    /// <paramref name="alsoFrom"/>) unless they were seen meanwhile. Returns how many hashes the script changed.
+    /// </summary>
+    private async Task<int> SweepShardAsync(IDatabase db, RedisKey index, string perVehicle, long cutoff, RedisKey[] alsoFrom,
+        CancellationToken cancellationToken)
+    {
+        int changed = 0;
+        while (true)
+        {
+            var members = await db.SortedSetRangeByScoreAsync(index, double.NegativeInfinity, cutoff, take: SweepPage)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (members.Length == 0)
+            {
+                return changed;
+            }
+            var results = members.Select(vin => db.ScriptEvaluateAsync(perVehicle, [_keys.State(vin.ToString())], [cutoff])).ToArray();
+            foreach (var result in await Task.WhenAll(results).WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                changed += (int)result > 0 ? 1 : 0;
+            }
+            RedisValue[] arguments = [cutoff, .. members];
+            foreach (var key in alsoFrom.Prepend(index))
+            {
+                await db.ScriptEvaluateAsync(RemoveUnseenScript, [key], arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (members.Length < SweepPage)
+            {
+                return changed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the sentinel (<see cref="RedisKeys.Epoch"/>) unless it exists. True means it was missing: this Redis has
+    /// lost this deployment's state (or never had it), and the caller, the one node that wrote it, rebuilds.
+    /// </summary>
+    public async Task<bool> ClaimEpochAsync(string owner, CancellationToken cancellationToken) =>
+        await _connection.GetDatabase().StringSetAsync(_keys.Epoch, owner, when: When.NotExists).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Deletes the sentinel after a failed rebuild, so that the next check tries again.</summary>
+    public async Task ReleaseEpochAsync(CancellationToken cancellationToken) =>
+        await _connection.GetDatabase().KeyDeleteAsync(_keys.Epoch).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<VehicleState?> GetAsync(string vin, CancellationToken cancellationToken)
     {

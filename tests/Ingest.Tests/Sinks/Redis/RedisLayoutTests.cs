@@ -11,7 +11,7 @@ public sealed class RedisLayoutTests
     private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddSeconds(-30);
 
     [Fact]
-    public async Task An_update_writes_the_state_hash_the_online_set_and_the_live_stream()
+    public async Task An_update_writes_the_state_hash_the_online_and_seen_sets_and_the_live_stream()
     {
         await using var redis = await RedisTestStore.CreateAsync();
         var update = new VehicleState
@@ -34,6 +34,7 @@ public sealed class RedisLayoutTests
 
         var shard = redis.Store.Keys.ShardOf("LSVAU2180N2183294");
         Assert.Equal(T0.ToUnixTimeMilliseconds(), await redis.Db.SortedSetScoreAsync($"{prefix}:online:{{{shard}}}", "LSVAU2180N2183294"));
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), await redis.Db.SortedSetScoreAsync($"{prefix}:seen:{{{shard}}}", "LSVAU2180N2183294"));
 
         var entry = Assert.Single(await redis.Db.StreamRangeAsync($"{prefix}:live"));
         var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString());

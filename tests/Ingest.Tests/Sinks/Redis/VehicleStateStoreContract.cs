@@ -125,6 +125,46 @@ public abstract class VehicleStateStoreContract : IAsyncLifetime
         Assert.Empty(await Store.ListOnlineAsync(10, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_vehicle_silent_beyond_OfflineAfter_is_marked_offline_by_the_sweep_and_one_seen_since_is_not()
+    {
+        await Store.ApplyAsync([Full("V1", T0), Full("V2", T0.AddMinutes(4))], CancellationToken.None);
+
+        Clock.Set(T0.AddMinutes(6)); // OfflineAfter 5 min: V1 silent for 6 min (dropped without a logout), V2 for 2
+        var first = await Store.SweepAsync(CancellationToken.None);
+        var second = await Store.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(new StateSweepResult(1, 0), first);
+        Assert.Equal(new StateSweepResult(0, 0), second);
+        Assert.False((await Store.GetAsync("V1", CancellationToken.None))!.Online);
+        Assert.True((await Store.GetAsync("V2", CancellationToken.None))!.Online);
+        Assert.Equal(["V2"], (await Store.ListOnlineAsync(10, CancellationToken.None)).Select(s => s.Vin));
+
+        await Store.ApplyAsync([Full("V1", T0.AddMinutes(6))], CancellationToken.None); // back again
+        Assert.Equal(["V1", "V2"], (await Store.ListOnlineAsync(10, CancellationToken.None)).Select(s => s.Vin));
+    }
+
+    [Fact]
+    public async Task The_state_of_a_vehicle_unseen_beyond_ForgetAfter_is_deleted_by_the_sweep()
+    {
+        await Store.ApplyAsync(
+            [Full("V1", T0), Full("V2", T0.AddDays(20)), Full("V3", T0), new VehicleState { Vin = "V3", ReceivedAt = T0.AddSeconds(1), Online = false }],
+            CancellationToken.None);
+
+        Clock.Set(T0.AddDays(31)); // ForgetAfter 30 days: V1 and V3 (logged out) unseen for 31 days, V2 for 11
+        var result = await Store.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(2, result.Forgotten);
+        Assert.Null(await Store.GetAsync("V1", CancellationToken.None));
+        Assert.Null(await Store.GetAsync("V3", CancellationToken.None));
+        Assert.NotNull(await Store.GetAsync("V2", CancellationToken.None));
+        await AssertNothingLeftOfAsync("V1");
+        await AssertNothingLeftOfAsync("V3");
+    }
+
+    /// <summary>Store-specific traces of a forgotten vehicle (index entries) beyond its state.</summary>
+    protected virtual Task AssertNothingLeftOfAsync(string vin) => Task.CompletedTask;
+
     protected static VehicleState Full(string vin, DateTimeOffset received, double speed = 30) => new()
     {
         Vin = vin,
@@ -152,6 +192,29 @@ public sealed class InMemoryVehicleStateStoreTests : VehicleStateStoreContract
 {
     protected override Task<IVehicleStateStore> CreateStoreAsync(TimeProvider time) =>
         Task.FromResult<IVehicleStateStore>(new InMemoryVehicleStateStore(new RedisOptions(), time));
+
+    [Fact]
+    public async Task The_in_process_store_never_holds_more_than_its_bound_and_evicts_the_least_recently_seen()
+    {
+        var store = new InMemoryVehicleStateStore(new RedisOptions { MaxInProcessVehicles = 100 }, Clock);
+        int maxSeen = 0;
+
+        // A login flood of 1,000 random VINs, a few per batch.
+        for (int i = 0; i < 1_000; i += 7)
+        {
+            var batch = Enumerable.Range(i, Math.Min(7, 1_000 - i)).Select(n => Full($"R{n:D5}", T0.AddSeconds(n))).ToList();
+            await store.ApplyAsync(batch, CancellationToken.None);
+            maxSeen = Math.Max(maxSeen, store.Count);
+        }
+
+        Assert.Equal(100, maxSeen);
+        Assert.Null(await store.GetAsync("R00000", CancellationToken.None));
+        foreach (int n in Enumerable.Range(900, 100))
+        {
+            Assert.NotNull(await store.GetAsync($"R{n:D5}", CancellationToken.None));
+        }
+        Assert.Equal(900, store.Evicted);
+    }
 }
 
 public sealed class RedisVehicleStateStoreContractTests : VehicleStateStoreContract
@@ -165,4 +228,11 @@ public sealed class RedisVehicleStateStoreContractTests : VehicleStateStoreContr
     }
 
     public override async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    protected override async Task AssertNothingLeftOfAsync(string vin)
+    {
+        Assert.False(await _redis.Db.KeyExistsAsync(_redis.Store.Keys.State(vin)));
+        Assert.Null(await _redis.Db.SortedSetScoreAsync(_redis.Store.Keys.Online(vin), vin));
+        Assert.Null(await _redis.Db.SortedSetScoreAsync(_redis.Store.Keys.Seen(vin), vin));
+    }
 }
