@@ -423,8 +423,6 @@ internal sealed class SpoolWriter
             Interlocked.Exchange(ref _batchTaken, NewSignal()).TrySetResult();
         }
 
-        failed.Committed.TrySetException(refusal);
-        queued?.TrySetException(refusal);
         _metrics.WriteFailed(refused);
         SpoolLog.WriteFailed(_logger, error, error.HResult, failed.StartOffset, refused, failures, retryAt);
         try
@@ -435,6 +433,10 @@ internal sealed class SpoolWriter
         {
             SpoolLog.TruncateFailed(_logger, ex, _filePosition); // tried again before the next commit
         }
+
+        // Last: an appender that hears "refused" finds the file already cut back.
+        failed.Committed.TrySetException(refusal);
+        queued?.TrySetException(refusal);
     }
 
     private void Recovered()
