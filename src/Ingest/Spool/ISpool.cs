@@ -21,7 +21,9 @@ public interface IFrameSpool : IAsyncDisposable
     /// <summary>
     /// Opens (or resumes) a named consumer from its persisted cursor. The first open registers the name on disk and
     /// starts it at the oldest retained record; a registered consumer holds every segment it has not committed past,
-    /// across restarts, until <see cref="RemoveConsumer"/> drops it. One open instance per name at a time.
+    /// across restarts, until <see cref="RemoveConsumer"/> drops it (or the spool drops it as orphaned, after
+    /// <see cref="SpoolOptions.OrphanedCursorGrace"/>, when the host does not run it). Opening an orphaned cursor adopts
+    /// it again. One open instance per name at a time.
     /// </summary>
     ISpoolConsumer OpenConsumer(string name);
 

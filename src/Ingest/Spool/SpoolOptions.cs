@@ -32,12 +32,15 @@ public sealed class SpoolOptions : IValidatableObject
 
     /// <summary>
     /// Most bytes (records with their 8-byte headers) written and fsynced in one commit, and most bytes waiting for the
-    /// next commit; further appenders wait for the writer (back-pressure). Also the reader's read size and the bound on
-    /// how much of a torn tail recovery may cut. Default 4 MiB; at least <see cref="MaxRecordBytes"/> + 8.
+    /// next commit; further appenders wait for the writer (back-pressure). Also the reader's read size. Default 4 MiB;
+    /// at least <see cref="MaxRecordBytes"/> + 8.
     /// </summary>
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Largest payload one append accepts, in bytes. Default 1 MiB; 1 .. 16 MiB.</summary>
+    /// <summary>
+    /// Largest payload one append accepts, in bytes. Default 1 MiB; 1 .. 16 MiB. Also the largest record recovery and
+    /// readers look for when they resynchronise after a damaged record.
+    /// </summary>
     public int MaxRecordBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
