@@ -24,7 +24,9 @@ public static class IngestComponents
         services.AddSingleton<IFrameSpool>(sp => FileSpool.Open(
             sp.GetRequiredService<IOptions<SpoolOptions>>().Value,
             sp.GetRequiredService<ILogger<FileSpool>>(),
-            sp.GetRequiredService<IMeterFactory>()));
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            ConfiguredConsumers(sp.GetRequiredService<StorageConfiguration>(), sp.GetRequiredService<IOptions<ForwarderOptions>>().Value)));
 
         services.AddSingleton<IClickHouseRowProjector, ClickHouseRowProjector>();
         services.AddSingleton<IVehicleStateProjector, VehicleStateProjector>();
@@ -48,6 +50,22 @@ public static class IngestComponents
         {
             services.AddHostedService<ForwarderService>();
         }
+    }
+
+    /// <summary>
+    /// The spool consumers this host runs: the Redis state sink always (in process without Redis), the ClickHouse sink
+    /// when configured, one relay per forwarder link. Any other cursor on disk is orphaned (Spool:OrphanedCursorGrace).
+    /// </summary>
+    public static IReadOnlyCollection<string> ConfiguredConsumers(StorageConfiguration storage, ForwarderOptions forwarder)
+    {
+        var names = new List<string> { RedisStateSink.ConsumerName };
+        if (storage.ClickHouse)
+        {
+            names.Add(ClickHouseSink.ConsumerName);
+        }
+
+        names.AddRange(forwarder.Links.Select(link => ForwarderService.ConsumerName(link.Name)));
+        return names;
     }
 }
 

@@ -18,21 +18,39 @@ public static class HttpEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"))
-            .WithSummary("Liveness: the process is up and serving HTTP.");
+        app.MapGet("/healthz", (IFrameSpool spool) =>
+        {
+            var stats = spool.GetStats();
+            return stats.CanAccept
+                ? Results.Text("ok")
+                : Results.Text("spool cannot accept frames: " + RefusalReason(stats), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).WithSummary("Health: 200 \"ok\" while the node can acknowledge frames; 503 with the reason while the spool refuses them " +
+            "(disk error being retried, disk budget reached, writer faulted).");
 
         app.MapGet("/readyz", (SessionRegistry registry, IFrameSpool spool, StorageConfiguration storage) =>
         {
             var stats = spool.GetStats();
-            bool ready = !stats.Faulted && !stats.Full;
+            bool ready = stats.CanAccept;
             var body = new
             {
                 ready,
                 sessions = registry.Count,
                 spool = new
                 {
+                    accepting = stats.CanAccept,
                     faulted = stats.Faulted,
                     full = stats.Full,
+                    write_unavailable = stats.WriteUnavailable,
+                    write_error = stats.WriteError,
+                    write_retry_at = stats.WriteRetryAt,
+                    retained_bytes = stats.RetainedBytes,
+                    orphaned_consumers = (stats.OrphanedConsumers ?? []).Select(o => new
+                    {
+                        name = o.Name,
+                        committed_offset = o.CommittedOffset,
+                        orphaned_since = o.OrphanedSince,
+                        drop_at = o.DropAt,
+                    }),
                     near_budget = stats.NearBudget,
                     disk_bytes = stats.DiskBytes,
                     disk_budget_bytes = stats.DiskBudgetBytes,
@@ -43,7 +61,8 @@ public static class HttpEndpoints
                 redis = storage.Redis ? "configured" : "not configured: state kept in process",
             };
             return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithSummary("Readiness: the spool accepts frames (not faulted, not at its disk budget); consumer lag per cursor.");
+        }).WithSummary("Readiness: the spool accepts frames (not faulted, not at its disk budget, no disk error being retried); " +
+            "consumer lag per cursor, orphaned cursors and when they are dropped.");
 
         app.MapGet("/vehicles/{vin}/state", async (string vin, IVehicleStateStore store, CancellationToken ct) =>
             await store.GetAsync(vin, ct) is { } state ? Results.Json(state) : Results.NotFound())
@@ -55,4 +74,9 @@ public static class HttpEndpoints
 
         FrameHistoryEndpoint.Map(app);
     }
+
+    private static string RefusalReason(SpoolStats stats) =>
+        stats.Faulted ? "the writer stopped after an unexpected error; restart the node"
+        : stats.WriteUnavailable ? $"disk error ({stats.WriteError}), retrying at {stats.WriteRetryAt:o}"
+        : "disk budget reached";
 }

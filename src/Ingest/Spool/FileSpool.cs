@@ -34,8 +34,19 @@ public sealed class FileSpool : IFrameSpool
     private readonly SpoolWriter _writer;
     private readonly ConsumerRegistry _consumers;
     private readonly Lock _retentionLock = new();
+    private readonly TimeProvider _time;
+    private readonly ITimer _housekeeping;
+
+    // Guarded by _retentionLock: when each sealed segment was first seen consumed by every cursor, and its size.
+    private readonly Dictionary<long, (DateTimeOffset At, long Bytes)> _consumedAt = [];
+
+    // Guarded by _retentionLock: cursors of consumers that are not configured, and since when.
+    private readonly Dictionary<string, DateTimeOffset> _orphans = new(StringComparer.Ordinal);
     private long _corruptionEvents;
     private int _disposed;
+
+    /// <summary>How often retention margins and orphan graces are checked besides cursor commits and segment rolls.</summary>
+    internal static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
 
     private FileSpool(
         SpoolOptions options,
@@ -45,11 +56,15 @@ public sealed class FileSpool : IFrameSpool
         RecoveredLog recovered,
         long recoveryStarted,
         ILogger logger,
-        IMeterFactory? meterFactory)
+        IMeterFactory? meterFactory,
+        TimeProvider time,
+        IReadOnlyCollection<string>? configuredConsumers,
+        SpoolFileIo io)
     {
         _options = options;
         _logger = logger;
         _consumers = consumers;
+        _time = time;
         Directory = directory;
         Segments = new SegmentSet(recovered.Segments);
         Durable = new DurableEnd(recovered.NextOffset);
@@ -64,9 +79,14 @@ public sealed class FileSpool : IFrameSpool
 
         _corruptionEvents = corruptions.Count;
         _metrics = new SpoolMetrics(meterFactory, GetStats);
-        _writer = new SpoolWriter(options, directory, Segments, Durable, recovered, _metrics, logger, OnSegmentSealed);
+        _writer = new SpoolWriter(options, directory, Segments, Durable, recovered, _metrics, logger, OnSegmentSealed, io, time);
         lock (_retentionLock)
         {
+            if (configuredConsumers is not null)
+            {
+                FindOrphans(configuredConsumers);
+            }
+
             TrimSegments();
         }
 
@@ -78,6 +98,8 @@ public sealed class FileSpool : IFrameSpool
             corruptions,
             Stopwatch.GetElapsedTime(recoveryStarted));
         LogRecovery(recovered.ResumedAfterGapFrom);
+        Housekeep();
+        _housekeeping = time.CreateTimer(_ => Housekeep(), null, HousekeepingInterval, HousekeepingInterval);
         _writer.Start();
     }
 
@@ -93,6 +115,9 @@ public sealed class FileSpool : IFrameSpool
 
     internal int ReadChunkBytes => _options.MaxBatchBytes;
 
+    /// <summary>The largest payload a reader treats as plausible while resynchronising after damage.</summary>
+    internal int MaxRecordBytes => _options.MaxRecordBytes;
+
     internal TimeSpan ConsumerLinger => _options.ConsumerLinger;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -101,7 +126,31 @@ public sealed class FileSpool : IFrameSpool
     /// Opens the spool in <see cref="SpoolOptions.Directory"/>, creating it when missing, and recovers it after a crash
     /// (see <see cref="Recovery"/>). Damage is reported, never thrown; invalid options and I/O failures throw.
     /// </summary>
-    public static FileSpool Open(SpoolOptions options, ILogger<FileSpool>? logger = null, IMeterFactory? meterFactory = null)
+    /// <param name="options">The spool's options; copied and validated.</param>
+    /// <param name="logger">Where recovery, retention and disk errors are logged (ids 1100-1199).</param>
+    /// <param name="meterFactory">Creates the "Ingest.Spool" meter; null: a meter of its own.</param>
+    /// <param name="timeProvider">The clock for retention margins, orphan graces and write backoff; default the system clock.</param>
+    /// <param name="configuredConsumers">
+    /// The consumer names the host runs. Every other cursor on disk is orphaned: warned about at open, listed in the
+    /// stats, and dropped after <see cref="SpoolOptions.OrphanedCursorGrace"/>. Null (tools, tests) means unknown: no
+    /// cursor is ever treated as orphaned.
+    /// </param>
+    public static FileSpool Open(
+        SpoolOptions options,
+        ILogger<FileSpool>? logger = null,
+        IMeterFactory? meterFactory = null,
+        TimeProvider? timeProvider = null,
+        IReadOnlyCollection<string>? configuredConsumers = null) =>
+        OpenWith(options, logger, meterFactory, timeProvider, configuredConsumers, SpoolFileIo.Default);
+
+    /// <summary>As <see cref="Open"/>, with the file operations the writer uses (tests inject failures there).</summary>
+    internal static FileSpool OpenWith(
+        SpoolOptions options,
+        ILogger<FileSpool>? logger,
+        IMeterFactory? meterFactory,
+        TimeProvider? timeProvider,
+        IReadOnlyCollection<string>? configuredConsumers,
+        SpoolFileIo io)
     {
         ArgumentNullException.ThrowIfNull(options);
         options = options.Copy();
@@ -115,7 +164,8 @@ public sealed class FileSpool : IFrameSpool
             var (consumers, damagedCursors) = ConsumerRegistry.Load(Path.Combine(directory, ConsumerFolderName));
             var recovered = SpoolRecovery.Run(directory, options, consumers.MaxCommittedOffset);
             var spool = new FileSpool(
-                options, directory, consumers, damagedCursors, recovered, started, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
+                options, directory, consumers, damagedCursors, recovered, started, (ILogger?)logger ?? NullLogger.Instance, meterFactory,
+                timeProvider ?? TimeProvider.System, configuredConsumers, io);
             spool._exclusive = exclusive;
             return spool;
         }
@@ -163,12 +213,30 @@ public sealed class FileSpool : IFrameSpool
                 nameof(payload), payload.Length, $"A spool record holds 1 to {_options.MaxRecordBytes} bytes.");
         }
 
-        return _writer.TryEnqueue(payload.Span, out var offset, out var wait) switch
+        if (_writer.WouldExceedBudget(payload.Length))
         {
-            EnqueueOutcome.Enqueued => AwaitCommitAsync(wait, offset, cancellationToken),
-            EnqueueOutcome.Full => ValueTask.FromResult(new SpoolAppendResult(SpoolAppendStatus.Full, -1)),
-            _ => AppendWhenBatchTakenAsync(payload, wait, cancellationToken),
-        };
+            // Consumed segments kept only for the retention margin give way before any append is refused.
+            while (ReclaimRetained() && _writer.WouldExceedBudget(payload.Length))
+            {
+            }
+        }
+
+        while (true)
+        {
+            switch (_writer.TryEnqueue(payload.Span, out var offset, out var wait))
+            {
+                case EnqueueOutcome.Enqueued:
+                    return AwaitCommitAsync(wait, offset, cancellationToken);
+                case EnqueueOutcome.Full when ReclaimRetained():
+                    continue;
+                case EnqueueOutcome.Full:
+                    return ValueTask.FromResult(new SpoolAppendResult(SpoolAppendStatus.Full, -1));
+                case EnqueueOutcome.Unavailable:
+                    return ValueTask.FromResult(new SpoolAppendResult(SpoolAppendStatus.Unavailable, -1));
+                default:
+                    return AppendWhenBatchTakenAsync(payload, wait, cancellationToken);
+            }
+        }
     }
 
     public ISpoolConsumer OpenConsumer(string name)
@@ -186,6 +254,11 @@ public sealed class FileSpool : IFrameSpool
             else if (registration.IsOpen)
             {
                 throw new InvalidOperationException($"Spool consumer '{name}' is already open.");
+            }
+            else if (_orphans.Remove(name))
+            {
+                OrphanMarker.Delete(_consumers.Folder, name);
+                SpoolLog.OrphanedConsumerAdopted(_logger, name);
             }
 
             registration.IsOpen = true;
@@ -211,6 +284,11 @@ public sealed class FileSpool : IFrameSpool
             }
 
             _consumers.Remove(registration);
+            if (_orphans.Remove(name))
+            {
+                OrphanMarker.Delete(_consumers.Folder, name);
+            }
+
             SpoolLog.ConsumerRemoved(_logger, name, registration.CommittedOffset);
             TrimSegments();
             return SpoolConsumerRemoval.Removed;
@@ -220,22 +298,38 @@ public sealed class FileSpool : IFrameSpool
     public SpoolStats GetStats()
     {
         IReadOnlyDictionary<string, long> consumers;
+        long retained;
+        SpoolOrphanedConsumer[] orphans;
         lock (_retentionLock)
         {
             consumers = _consumers.Snapshot();
+            retained = RetainedBytesLocked();
+            orphans = _orphans
+                .Select(o => new SpoolOrphanedConsumer(o.Key, consumers.GetValueOrDefault(o.Key), o.Value, o.Value + _options.OrphanedCursorGrace))
+                .OrderBy(o => o.Name, StringComparer.Ordinal)
+                .ToArray();
         }
 
         var used = _writer.UsedBytes;
+        var write = _writer.State;
         return new SpoolStats(
             Segments.FirstOffset,
             Durable.Value,
             used,
             _options.DiskBudgetBytes,
-            NearBudget: used >= _options.DiskBudgetBytes * _options.NearBudgetRatio,
+            // Retained segments give way at the budget, so they do not count towards "near".
+            NearBudget: used - retained >= _options.DiskBudgetBytes * _options.NearBudgetRatio,
             Full: _writer.Rejecting,
             consumers,
             _writer.Faulted,
-            Interlocked.Read(ref _corruptionEvents));
+            Interlocked.Read(ref _corruptionEvents))
+        {
+            WriteUnavailable = write.Refusing,
+            WriteError = write.Error,
+            WriteRetryAt = write.RetryAt,
+            RetainedBytes = retained,
+            OrphanedConsumers = orphans,
+        };
     }
 
     /// <summary>
@@ -249,6 +343,7 @@ public sealed class FileSpool : IFrameSpool
             return;
         }
 
+        await _housekeeping.DisposeAsync().ConfigureAwait(false);
         await _writer.StopAsync().ConfigureAwait(false);
         ConsumerRegistration[] registrations;
         lock (_retentionLock)
@@ -346,13 +441,20 @@ public sealed class FileSpool : IFrameSpool
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<SpoolAppendResult> AwaitCommitAsync(Task committed, long offset, CancellationToken cancellationToken)
     {
-        if (cancellationToken.CanBeCanceled)
+        try
         {
-            await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.CanBeCanceled)
+            {
+                await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await committed.ConfigureAwait(false);
+            }
         }
-        else
+        catch (SpoolUnavailableException)
         {
-            await committed.ConfigureAwait(false);
+            return new SpoolAppendResult(SpoolAppendStatus.Unavailable, -1); // the commit failed: not acknowledged
         }
 
         return new SpoolAppendResult(SpoolAppendStatus.Committed, offset);
@@ -369,8 +471,13 @@ public sealed class FileSpool : IFrameSpool
             {
                 case EnqueueOutcome.Enqueued:
                     return await AwaitCommitAsync(wait, offset, cancellationToken).ConfigureAwait(false);
+                case EnqueueOutcome.Full when ReclaimRetained():
+                    batchTaken = Task.CompletedTask;
+                    break;
                 case EnqueueOutcome.Full:
                     return new SpoolAppendResult(SpoolAppendStatus.Full, -1);
+                case EnqueueOutcome.Unavailable:
+                    return new SpoolAppendResult(SpoolAppendStatus.Unavailable, -1);
                 default:
                     batchTaken = wait;
                     break;
@@ -386,7 +493,12 @@ public sealed class FileSpool : IFrameSpool
         }
     }
 
-    /// <summary>Deletes sealed segments every registered consumer's cursor file is past. No consumer: keep everything.</summary>
+    /// <summary>
+    /// Deletes sealed segments every registered consumer's cursor file is past, once they are also past the retention
+    /// margin: consumed for <see cref="SpoolOptions.RetainAfterConsumed"/>, and with at least
+    /// <see cref="SpoolOptions.RetainAfterConsumedBytes"/> consumed bytes left without them. No consumer: keep
+    /// everything. Caller holds <see cref="_retentionLock"/>.
+    /// </summary>
     private void TrimSegments()
     {
         if (_consumers.MinPersistedOffset is not { } lowest)
@@ -394,19 +506,177 @@ public sealed class FileSpool : IFrameSpool
             return;
         }
 
-        foreach (var segment in Segments.DetachEndingAtOrBefore(lowest))
+        var now = _time.GetUtcNow();
+        var segments = Segments.Current;
+        var deletable = 0;
+        for (var i = 0; i + 1 < segments.Length && segments[i + 1].BaseOffset <= lowest; i++)
         {
+            if (!_consumedAt.TryGetValue(segments[i].BaseOffset, out var consumed))
+            {
+                consumed = (now, FileLength(segments[i]));
+                _consumedAt.Add(segments[i].BaseOffset, consumed);
+            }
+
+            if (deletable == i
+                && now - consumed.At >= _options.RetainAfterConsumed
+                && lowest - segments[i + 1].BaseOffset >= _options.RetainAfterConsumedBytes)
+            {
+                deletable = i + 1;
+            }
+        }
+
+        if (deletable > 0)
+        {
+            DeleteSegments(Segments.DetachEndingAtOrBefore(segments[deletable].BaseOffset), reclaimed: false);
+        }
+    }
+
+    /// <summary>
+    /// At the disk budget: deletes the oldest sealed segment if every cursor is past it, retention margin or not.
+    /// True when one was deleted (the caller tries its append again).
+    /// </summary>
+    private bool ReclaimRetained()
+    {
+        lock (_retentionLock)
+        {
+            var segments = Segments.Current;
+            if (segments.Length < 2 || _consumers.MinPersistedOffset is not { } lowest || segments[1].BaseOffset > lowest)
+            {
+                return false;
+            }
+
+            DeleteSegments(Segments.DetachEndingAtOrBefore(segments[1].BaseOffset), reclaimed: true);
+            return true;
+        }
+    }
+
+    private void DeleteSegments(IReadOnlyList<SegmentInfo> detached, bool reclaimed)
+    {
+        foreach (var segment in detached)
+        {
+            _consumedAt.Remove(segment.BaseOffset);
             try
             {
                 var bytes = new FileInfo(segment.Path).Length;
                 File.Delete(segment.Path);
                 _writer.Release(bytes);
-                SpoolLog.SegmentDeleted(_logger, segment.Path);
+                if (reclaimed)
+                {
+                    SpoolLog.RetainedSegmentReclaimed(_logger, segment.Path);
+                }
+                else
+                {
+                    SpoolLog.SegmentDeleted(_logger, segment.Path);
+                }
             }
             catch (IOException ex)
             {
                 SpoolLog.SegmentDeleteFailed(_logger, ex, segment.Path);
             }
+        }
+    }
+
+    /// <summary>Bytes of sealed segments every cursor is past that are still on disk. Caller holds the retention lock.</summary>
+    private long RetainedBytesLocked()
+    {
+        if (_consumers.MinPersistedOffset is not { } lowest)
+        {
+            return 0;
+        }
+
+        long bytes = 0;
+        var segments = Segments.Current;
+        for (var i = 0; i + 1 < segments.Length && segments[i + 1].BaseOffset <= lowest; i++)
+        {
+            if (_consumedAt.TryGetValue(segments[i].BaseOffset, out var consumed))
+            {
+                bytes += consumed.Bytes;
+            }
+        }
+
+        return bytes;
+    }
+
+    private static long FileLength(SegmentInfo segment)
+    {
+        try
+        {
+            return new FileInfo(segment.Path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Marks every cursor whose consumer is not configured as orphaned (remembering since when across restarts) and
+    /// forgets markers of consumers that are configured again. Caller holds the retention lock.
+    /// </summary>
+    private void FindOrphans(IReadOnlyCollection<string> configured)
+    {
+        var configuredSet = configured.ToHashSet(StringComparer.Ordinal);
+        var folder = _consumers.Folder;
+        foreach (var name in OrphanMarker.Names(folder).ToArray())
+        {
+            if (configuredSet.Contains(name) || _consumers.Find(name) is null)
+            {
+                OrphanMarker.Delete(folder, name);
+            }
+        }
+
+        foreach (var registration in _consumers.All.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            if (configuredSet.Contains(registration.Name))
+            {
+                continue;
+            }
+
+            var since = OrphanMarker.Read(folder, registration.Name);
+            if (since is null)
+            {
+                since = _time.GetUtcNow();
+                OrphanMarker.Write(folder, registration.Name, since.Value);
+            }
+
+            _orphans[registration.Name] = since.Value;
+            SpoolLog.OrphanedConsumer(
+                _logger, registration.Name, registration.CommittedOffset, since.Value, since.Value + _options.OrphanedCursorGrace);
+        }
+    }
+
+    /// <summary>Drops orphaned cursors whose grace is over, then applies retention (margins run out with time too).</summary>
+    private void Housekeep()
+    {
+        if (IsDisposed)
+        {
+            return;
+        }
+
+        lock (_retentionLock)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (name, since) in _orphans.ToArray())
+            {
+                if (now - since < _options.OrphanedCursorGrace || _consumers.Find(name) is not { IsOpen: false } registration)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _consumers.Remove(registration);
+                    OrphanMarker.Delete(_consumers.Folder, name);
+                    _orphans.Remove(name);
+                    SpoolLog.OrphanedConsumerDropped(_logger, name, registration.CommittedOffset, since);
+                }
+                catch (IOException ex)
+                {
+                    SpoolLog.OrphanDropFailed(_logger, ex, name); // tried again at the next round
+                }
+            }
+
+            TrimSegments();
         }
     }
 

@@ -7,8 +7,10 @@ namespace Ingest.Spool;
 /// <summary>
 /// A named reader. Reads only durable data (below the writer's published end), straight from the segment files into
 /// one pooled buffer per batch; payloads are slices of it. Every record's checksum is verified on read. A damaged
-/// region in a sealed segment is reported and skipped (the rest of that segment cannot be framed); damage in the
-/// active segment blocks the reader, reported once, until the writer seals the segment.
+/// record is reported and skipped record-precisely: the reader resynchronises on the next record that validates
+/// (<see cref="SegmentScanner"/>), or, when none follows, on the segment's sealed end or the durable end (always a
+/// commit boundary). Bytes missing from a sealed segment are skipped to its end; bytes missing from the active segment
+/// block the reader, reported once, until the writer seals the segment.
 /// </summary>
 internal sealed class FileSpoolConsumer : ISpoolConsumer
 {
@@ -145,15 +147,21 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
             var segment = segments[index];
             long? sealedEnd = index + 1 < segments.Length ? segments[index + 1].BaseOffset : null;
             var limit = Math.Min(sealedEnd ?? long.MaxValue, durableEnd);
-            var batch = ReadSegment(segment, limit, maxRecords, out var damage);
+            var batch = ReadSegment(segment, limit, maxRecords, out var resumeAt);
             if (batch.Count > 0)
             {
                 return batch;
             }
 
+            if (resumeAt >= 0)
+            {
+                Skip(SpoolCorruptionKind.CorruptRecord, segment.Path, resumeAt);
+                continue;
+            }
+
             if (sealedEnd is { } end)
             {
-                Skip(damage, segment.Path, end);
+                Skip(SpoolCorruptionKind.MissingData, segment.Path, end);
                 continue;
             }
 
@@ -165,12 +173,13 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
     }
 
     /// <summary>
-    /// Reads the records at the read position up to <paramref name="limit"/>. With no record, says why in
-    /// <paramref name="damage"/>: an invalid record, or bytes missing from the file.
+    /// Reads the records at the read position up to <paramref name="limit"/>. With no record because the one at the
+    /// read position is invalid, <paramref name="resumeAt"/> is where reading resumes (the next valid record, or the
+    /// limit); -1 when bytes are missing from the file instead.
     /// </summary>
-    private SpoolBatch ReadSegment(SegmentInfo segment, long limit, int maxRecords, out SpoolCorruptionKind damage)
+    private SpoolBatch ReadSegment(SegmentInfo segment, long limit, int maxRecords, out long resumeAt)
     {
-        damage = SpoolCorruptionKind.MissingData;
+        resumeAt = -1;
         var handle = HandleFor(segment);
         if (handle is null)
         {
@@ -201,9 +210,10 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
                 }
 
                 var recordEnd = at + SpoolFormat.RecordBytes(length);
-                if (check == RecordCheck.Invalid || recordEnd > limit)
+                if ((check == RecordCheck.Invalid || recordEnd > limit) && consumed == 0)
                 {
-                    damage = SpoolCorruptionKind.CorruptRecord; // a record never runs past a sealed end or the durable end
+                    // A record never runs past a sealed end or the durable end. Skip just this damage.
+                    resumeAt = Resynchronise(handle, segment.BaseOffset, at, limit);
                 }
                 else if (read == want && consumed == 0)
                 {
@@ -227,6 +237,14 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
 
             want = grow;
         }
+    }
+
+    /// <summary>The logical offset of the next valid record after the damaged one at <paramref name="at"/>, else <paramref name="limit"/>.</summary>
+    private long Resynchronise(SafeFileHandle handle, long baseOffset, long at, long limit)
+    {
+        var next = SegmentScanner.FindNextRecord(
+            handle, baseOffset, _spool.MaxRecordBytes, SegmentFiles.FilePosition(baseOffset, at) + 1, SegmentFiles.FilePosition(baseOffset, limit));
+        return next < 0 ? limit : SegmentFiles.LogicalOffset(baseOffset, next);
     }
 
     private SafeFileHandle? HandleFor(SegmentInfo segment)

@@ -9,18 +9,21 @@ public interface IFrameSpool : IAsyncDisposable
 {
     /// <summary>
     /// Appends one record and completes once it is durable (group commit: many concurrent appends share one flush).
-    /// Returns <see cref="SpoolAppendStatus.Full"/> without writing when the disk budget is reached.
+    /// Returns <see cref="SpoolAppendStatus.Full"/> without writing when the disk budget is reached, and
+    /// <see cref="SpoolAppendStatus.Unavailable"/> when a disk error keeps the spool from writing (it recovers by itself).
     /// The payload is copied once, into the commit batch; keep it unchanged until the returned task completes.
     /// Cancelling only abandons the wait: the record may still become durable, so treat the frame as unacknowledged
     /// (a retransmission then yields a duplicate, which downstream idempotency removes).
-    /// Throws <see cref="SpoolFaultedException"/> once the writer has stopped after an I/O error.
+    /// Throws <see cref="SpoolFaultedException"/> once the writer has stopped after an unexpected (non-I/O) error.
     /// </summary>
     ValueTask<SpoolAppendResult> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens (or resumes) a named consumer from its persisted cursor. The first open registers the name on disk and
     /// starts it at the oldest retained record; a registered consumer holds every segment it has not committed past,
-    /// across restarts, until <see cref="RemoveConsumer"/> drops it. One open instance per name at a time.
+    /// across restarts, until <see cref="RemoveConsumer"/> drops it (or the spool drops it as orphaned, after
+    /// <see cref="SpoolOptions.OrphanedCursorGrace"/>, when the host does not run it). Opening an orphaned cursor adopts
+    /// it again. One open instance per name at a time.
     /// </summary>
     ISpoolConsumer OpenConsumer(string name);
 
@@ -38,9 +41,15 @@ public enum SpoolAppendStatus : byte
     Committed,
     /// <summary>The disk budget is reached: nothing was written and the frame must not be acknowledged.</summary>
     Full,
+
+    /// <summary>
+    /// The spool cannot write right now (a commit failed on a disk error such as ENOSPC or EMFILE; it retries with
+    /// backoff and recovers by itself): the record is not durable and the frame must not be acknowledged.
+    /// </summary>
+    Unavailable,
 }
 
-/// <summary>The outcome of an append: the record's offset when <see cref="SpoolAppendStatus.Committed"/>, -1 when Full.</summary>
+/// <summary>The outcome of an append: the record's offset when <see cref="SpoolAppendStatus.Committed"/>, else -1.</summary>
 public readonly record struct SpoolAppendResult(SpoolAppendStatus Status, long Offset);
 
 public enum SpoolConsumerRemoval : byte
@@ -113,7 +122,7 @@ public sealed class SpoolBatch : IDisposable
 /// <param name="NearBudget">DiskBytes is at or above the configured near-budget ratio.</param>
 /// <param name="Full">The last append was refused for lack of budget (cleared when space is freed or an append is accepted).</param>
 /// <param name="ConsumerOffsets">Committed offset per registered consumer.</param>
-/// <param name="Faulted">The writer stopped after an I/O error; appends fail until the host restarts the spool.</param>
+/// <param name="Faulted">The writer stopped after an unexpected error; appends fail until the host restarts the spool.</param>
 /// <param name="CorruptionEvents">Corrupt regions found since open (recovery plus readers skipping damaged data).</param>
 public readonly record struct SpoolStats(
     long FirstOffset,
@@ -124,4 +133,26 @@ public readonly record struct SpoolStats(
     bool Full,
     IReadOnlyDictionary<string, long> ConsumerOffsets,
     bool Faulted,
-    long CorruptionEvents);
+    long CorruptionEvents)
+{
+    /// <summary>Appends are refused right now because a commit failed on a disk error (backing off; recovers by itself).</summary>
+    public bool WriteUnavailable { get; init; }
+
+    /// <summary>The last disk error while commits have not succeeded again (also after the backoff); else null.</summary>
+    public string? WriteError { get; init; }
+
+    /// <summary>When appends are tried again after the last disk error; null when the last commit succeeded.</summary>
+    public DateTimeOffset? WriteRetryAt { get; init; }
+
+    /// <summary>Bytes of consumed segments kept for the retention margin (included in <see cref="DiskBytes"/>).</summary>
+    public long RetainedBytes { get; init; }
+
+    /// <summary>Cursors whose consumer is not configured, with when each will be dropped.</summary>
+    public IReadOnlyList<SpoolOrphanedConsumer>? OrphanedConsumers { get; init; }
+
+    /// <summary>The spool acknowledges appends right now: not faulted, not at its budget, not backing off after a disk error.</summary>
+    public bool CanAccept => !Faulted && !Full && !WriteUnavailable;
+}
+
+/// <summary>A cursor of a consumer that is not configured: kept until <paramref name="DropAt"/>, holding segments until then.</summary>
+public readonly record struct SpoolOrphanedConsumer(string Name, long CommittedOffset, DateTimeOffset OrphanedSince, DateTimeOffset DropAt);

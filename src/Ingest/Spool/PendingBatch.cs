@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace Ingest.Spool;
 
@@ -14,6 +15,8 @@ internal sealed class PendingBatch
     private readonly List<byte[]> _chunks = [];
     private readonly List<ReadOnlyMemory<byte>> _buffers = [];
     private int _lastChunkFill;
+    private int _lastRecordStart;
+    private int _lastPayloadLength;
     private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long StartOffset { get; private set; }
@@ -26,14 +29,21 @@ internal sealed class PendingBatch
 
     public bool IsEmpty => Records == 0;
 
+    /// <summary>Budget bytes taken for this batch: its records, plus a segment header when it starts a new segment.</summary>
+    public long ReservedBytes { get; set; }
+
+    /// <summary>The batch is the first of a new segment (the writer creates the file before writing it).</summary>
+    public bool RollsSegment { get; private set; }
+
     public long EndOffset => StartOffset + Bytes;
 
     public TaskCompletionSource Committed => _committed;
 
-    public void Begin(long startOffset, long segmentBase)
+    public void Begin(long startOffset, long segmentBase, bool rollsSegment)
     {
         StartOffset = startOffset;
         SegmentBase = segmentBase;
+        RollsSegment = rollsSegment;
         _committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -42,10 +52,49 @@ internal sealed class PendingBatch
     {
         Span<byte> header = stackalloc byte[SpoolFormat.RecordHeaderBytes];
         SpoolFormat.WriteRecordHeader(header, offset, payload);
+        _lastRecordStart = Bytes;
+        _lastPayloadLength = payload.Length;
         Copy(header);
         Copy(payload);
         Bytes += SpoolFormat.RecordBytes(payload.Length);
         Records++;
+    }
+
+    /// <summary>
+    /// Sets the commit-end bit on the last record (rewriting its length field and checksum), once the writer has taken
+    /// the batch: the commit's own bytes then say, on disk, that the commit is complete.
+    /// </summary>
+    public void MarkCommitEnd()
+    {
+        var field = (uint)_lastPayloadLength | SpoolFormat.CommitEndFlag;
+        var offset = StartOffset + _lastRecordStart;
+        var crc = SpoolFormat.BeginRecordChecksum(field, offset);
+        var payloadAt = _lastRecordStart + SpoolFormat.RecordHeaderBytes;
+        for (var done = 0; done < _lastPayloadLength;)
+        {
+            var piece = Span(payloadAt + done, _lastPayloadLength - done);
+            crc = Crc32C.Append(crc, piece);
+            done += piece.Length;
+        }
+
+        Span<byte> header = stackalloc byte[SpoolFormat.RecordHeaderBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, field);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], ~crc);
+        for (var done = 0; done < header.Length;)
+        {
+            var piece = Span(_lastRecordStart + done, header.Length - done);
+            header[done..(done + piece.Length)].CopyTo(piece);
+            done += piece.Length;
+        }
+    }
+
+    /// <summary>The filled bytes from batch position <paramref name="position"/>, at most <paramref name="count"/>, within one chunk.</summary>
+    private Span<byte> Span(int position, int count)
+    {
+        var chunk = position / ChunkBytes;
+        var within = position % ChunkBytes;
+        var fill = chunk == _chunks.Count - 1 ? _lastChunkFill : ChunkBytes;
+        return _chunks[chunk].AsSpan(within, Math.Min(count, fill - within));
     }
 
     /// <summary>The filled parts of the chunks, in order, for one vectored write.</summary>
@@ -74,6 +123,7 @@ internal sealed class PendingBatch
         _lastChunkFill = 0;
         Bytes = 0;
         Records = 0;
+        ReservedBytes = 0;
     }
 
     private void Copy(ReadOnlySpan<byte> source)

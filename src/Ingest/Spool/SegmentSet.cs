@@ -92,6 +92,8 @@ internal static class SegmentFiles
     /// Creates the segment file for <paramref name="baseOffset"/> atomically: header into a temp file, fsync, rename,
     /// fsync of the directory. A file under a segment name therefore always starts with a whole header.
     /// Returns the handle open for writing at <see cref="SpoolFormat.SegmentHeaderBytes"/>.
+    /// The rename replaces a file of the same name: the base offset is always the end of the durable log, so such a
+    /// file can only be one an earlier attempt created (and then failed to fsync the folder for) and holds no record.
     /// </summary>
     public static (SafeFileHandle Handle, SegmentInfo Segment) Create(string directory, long baseOffset)
     {
@@ -104,14 +106,27 @@ internal static class SegmentFiles
             SpoolFormat.WriteSegmentHeader(header, baseOffset);
             RandomAccess.Write(handle, header, 0);
             RandomAccess.FlushToDisk(handle);
-            File.Move(temp, path, overwrite: false);
+            File.Move(temp, path, overwrite: true);
             DirectorySync.Flush(directory);
             return (handle, new SegmentInfo(baseOffset, path));
         }
         catch
         {
             handle.Dispose();
+            DeleteQuietly(temp);
             throw;
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for the next open, which deletes every temp file.
         }
     }
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Spool;
 
-/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1113.</summary>
+/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121.</summary>
 internal static partial class SpoolLog
 {
     [LoggerMessage(EventId = 1100, EventName = "SpoolOpened", Level = LogLevel.Information,
@@ -30,7 +30,7 @@ internal static partial class SpoolLog
     public static partial void SegmentDeleted(ILogger logger, string file);
 
     [LoggerMessage(EventId = 1106, EventName = "SpoolWriterFaulted", Level = LogLevel.Critical,
-        Message = "Spool writer stopped after an I/O error at offset {Offset}; appends fail until the spool is reopened (event 1106)")]
+        Message = "Spool writer stopped after an unexpected error at offset {Offset}; appends fail until the spool is reopened (event 1106)")]
     public static partial void WriterFaulted(ILogger logger, Exception exception, long offset);
 
     [LoggerMessage(EventId = 1107, EventName = "SpoolBudgetReached", Level = LogLevel.Warning,
@@ -56,4 +56,36 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 1112, EventName = "SpoolOffsetsResumedAfterGap", Level = LogLevel.Warning,
         Message = "Spool offsets resume at {NextOffset}, after the end of the log at {LogEnd}, so no offset a consumer has seen is reused (event 1112)")]
     public static partial void OffsetsResumedAfterGap(ILogger logger, long nextOffset, long logEnd);
+
+    [LoggerMessage(EventId = 1113, EventName = "SpoolWriteFailed", Level = LogLevel.Error,
+        Message = "Spool commit at offset {Offset} failed (HResult/errno {HResult}): {Refused} unacknowledged append(s) refused, offsets rewound; appends are refused until {RetryAt:o} (attempt {Failures}) (event 1113)")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, int hResult, long offset, int refused, int failures, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 1114, EventName = "SpoolTruncateFailed", Level = LogLevel.Error,
+        Message = "Spool could not cut the failed commit's bytes after file position {FilePosition}; tried again before the next commit (event 1114)")]
+    public static partial void TruncateFailed(ILogger logger, Exception exception, long filePosition);
+
+    [LoggerMessage(EventId = 1115, EventName = "SpoolWriteRecovered", Level = LogLevel.Warning,
+        Message = "Spool commits succeed again after {Failures} failed attempt(s); durable end {DurableEnd} (event 1115)")]
+    public static partial void WriteRecovered(ILogger logger, int failures, long durableEnd);
+
+    [LoggerMessage(EventId = 1116, EventName = "SpoolRetainedSegmentReclaimed", Level = LogLevel.Warning,
+        Message = "Spool disk budget reached: consumed segment {File} deleted before its retention margin ran out, to accept appends (event 1116)")]
+    public static partial void RetainedSegmentReclaimed(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 1117, EventName = "SpoolOrphanedConsumer", Level = LogLevel.Warning,
+        Message = "Spool cursor {Consumer} (committed offset {Offset}) belongs to no configured consumer since {OrphanedSince:o}; it holds segments until it is dropped at {DropAt:o} (Spool:OrphanedCursorGrace) (event 1117)")]
+    public static partial void OrphanedConsumer(ILogger logger, string consumer, long offset, DateTimeOffset orphanedSince, DateTimeOffset dropAt);
+
+    [LoggerMessage(EventId = 1118, EventName = "SpoolOrphanedConsumerDropped", Level = LogLevel.Warning,
+        Message = "Spool cursor {Consumer} dropped at committed offset {Offset}: not configured since {OrphanedSince:o}, grace over (event 1118)")]
+    public static partial void OrphanedConsumerDropped(ILogger logger, string consumer, long offset, DateTimeOffset orphanedSince);
+
+    [LoggerMessage(EventId = 1119, EventName = "SpoolOrphanedConsumerAdopted", Level = LogLevel.Information,
+        Message = "Spool cursor {Consumer} is in use again; it is no longer orphaned (event 1119)")]
+    public static partial void OrphanedConsumerAdopted(ILogger logger, string consumer);
+
+    [LoggerMessage(EventId = 1120, EventName = "SpoolOrphanDropFailed", Level = LogLevel.Warning,
+        Message = "Spool could not drop orphaned cursor {Consumer}; tried again at the next round (event 1120)")]
+    public static partial void OrphanDropFailed(ILogger logger, Exception exception, string consumer);
 }

@@ -32,12 +32,15 @@ public sealed class SpoolOptions : IValidatableObject
 
     /// <summary>
     /// Most bytes (records with their 8-byte headers) written and fsynced in one commit, and most bytes waiting for the
-    /// next commit; further appenders wait for the writer (back-pressure). Also the reader's read size and the bound on
-    /// how much of a torn tail recovery may cut. Default 4 MiB; at least <see cref="MaxRecordBytes"/> + 8.
+    /// next commit; further appenders wait for the writer (back-pressure). Also the reader's read size. Default 4 MiB;
+    /// at least <see cref="MaxRecordBytes"/> + 8.
     /// </summary>
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Largest payload one append accepts, in bytes. Default 1 MiB; 1 .. 16 MiB.</summary>
+    /// <summary>
+    /// Largest payload one append accepts, in bytes. Default 1 MiB; 1 .. 16 MiB. Also the largest record recovery and
+    /// readers look for when they resynchronise after a damaged record.
+    /// </summary>
     public int MaxRecordBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
@@ -62,6 +65,34 @@ public sealed class SpoolOptions : IValidatableObject
     /// and the thread hand-offs cost more CPU than the records. A backlog of 64 KiB or more is read at once.
     /// </summary>
     public TimeSpan ConsumerLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long a sealed segment is kept after every consumer's cursor passed it, default 1 h; 0 deletes it at once;
+    /// at most <see cref="MaxRetention"/>. A safety margin for consumers whose store may lose what it acknowledged
+    /// (ClickHouse 18.16 does not fsync inserted parts): within it the data can still be replayed from the spool. The
+    /// clock starts when this process sees the segment consumed (after a restart: at open). The disk budget wins: at
+    /// the budget, retained segments are deleted oldest first before any append is refused.
+    /// </summary>
+    public TimeSpan RetainAfterConsumed { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Consumed bytes kept behind the slowest cursor regardless of age, default 0; less than <see cref="DiskBudgetBytes"/>.
+    /// A sealed segment is deleted only when, without it, at least this many consumed bytes remain (and
+    /// <see cref="RetainAfterConsumed"/> has passed). The disk budget wins, as for the time margin.
+    /// </summary>
+    public long RetainAfterConsumedBytes { get; set; }
+
+    /// <summary>
+    /// How long a cursor whose consumer is not configured (a removed forwarder link, a sink turned off) is kept before
+    /// it is dropped, default 24 h; 0 drops it at open; at most <see cref="MaxRetention"/>. Measured from the first open
+    /// that found it unconfigured, remembered across restarts in <c>consumers/{name}.orphaned</c>; configuring or
+    /// opening the consumer again within the grace keeps it. Only applies when the host tells the spool which consumers
+    /// are configured.
+    /// </summary>
+    public TimeSpan OrphanedCursorGrace { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Longest <see cref="RetainAfterConsumed"/> and <see cref="OrphanedCursorGrace"/>: 365 days.</summary>
+    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(365);
 
     /// <summary>Fraction of <see cref="DiskBudgetBytes"/> from which stats report NearBudget. Default 0.9; 0 .. 1.</summary>
     public double NearBudgetRatio { get; set; } = 0.9;
@@ -100,6 +131,21 @@ public sealed class SpoolOptions : IValidatableObject
         if (DiskBudgetBytes < minBudget)
         {
             errors.Add($"{SectionName}:{nameof(DiskBudgetBytes)} must be at least 2 × ({nameof(SegmentBytes)} + {SpoolFormat.SegmentHeaderBytes}) = {minBudget} bytes (is {DiskBudgetBytes}).");
+        }
+
+        if (RetainAfterConsumed < TimeSpan.Zero || RetainAfterConsumed > MaxRetention)
+        {
+            errors.Add($"{SectionName}:{nameof(RetainAfterConsumed)} must be between 0 and {MaxRetention} (is {RetainAfterConsumed}).");
+        }
+
+        if (RetainAfterConsumedBytes < 0 || RetainAfterConsumedBytes >= DiskBudgetBytes)
+        {
+            errors.Add($"{SectionName}:{nameof(RetainAfterConsumedBytes)} must be at least 0 and less than {nameof(DiskBudgetBytes)} ({DiskBudgetBytes}) (is {RetainAfterConsumedBytes}).");
+        }
+
+        if (OrphanedCursorGrace < TimeSpan.Zero || OrphanedCursorGrace > MaxRetention)
+        {
+            errors.Add($"{SectionName}:{nameof(OrphanedCursorGrace)} must be between 0 and {MaxRetention} (is {OrphanedCursorGrace}).");
         }
 
         if (double.IsNaN(NearBudgetRatio) || NearBudgetRatio is < 0 or > 1)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ingest.Spool;
@@ -30,10 +29,12 @@ internal sealed class RecoveredLog
 /// <item>leftover temp files of an interrupted segment creation are deleted;</item>
 /// <item>a segment whose header is invalid is renamed to *.corrupt and reported (its records become unreadable);</item>
 /// <item>sealed segments are checked to end where the next begins (cheap; their records are checked by readers);</item>
-/// <item>the last segment is scanned record by record. Bytes after the first invalid record are a torn tail when they
-/// fit in one commit (<see cref="SpoolOptions.MaxBatchBytes"/>; only the last, unfinished commit can be torn) and are
-/// cut off. More than that means durable data is damaged: the segment is sealed as it is, reported, and appends go to a
-/// new segment;</item>
+/// <item>the last segment is scanned record by record (see <see cref="ScanTail"/>). Only bytes after the last durable
+/// commit, marked by the commit-end bit of its last record, can be an unfinished commit: they are cut from the first
+/// invalid byte on. A damaged record before that point is acknowledged data gone bad: it is reported and skipped by
+/// resynchronising on the next valid record, and everything valid around it is kept;</item>
+/// <item>a last segment of format version 1 (no commit-end bits) is cut after its last valid record and sealed;
+/// appends continue in a new version 2 segment;</item>
 /// <item>offsets continue from the end of the log, or after the highest committed cursor if that lies further (so an
 /// offset a consumer has seen is never given to another record).</item>
 /// </list>
@@ -41,7 +42,6 @@ internal sealed class RecoveredLog
 /// </summary>
 internal static class SpoolRecovery
 {
-    private const int ScanChunkBytes = 1024 * 1024;
     private const string QuarantineExtension = ".corrupt";
 
     public static RecoveredLog Run(string directory, SpoolOptions options, long minimumNextOffset)
@@ -79,27 +79,35 @@ internal static class SpoolRecovery
         {
             var (tail, length) = segments[^1];
             handle = SegmentFiles.OpenForAppend(tail.Path);
-            var validEnd = FindValidEnd(handle, length, tail.BaseOffset);
-            var cut = length - validEnd;
-            if (cut == 0)
-            {
-                active = tail;
-            }
-            else if (cut <= options.MaxBatchBytes)
-            {
-                RandomAccess.SetLength(handle, validEnd);
-                RandomAccess.FlushToDisk(handle);
-                truncation = new SpoolTruncation(tail.Path, SegmentFiles.LogicalOffset(tail.BaseOffset, validEnd), cut);
-                segments[^1] = (tail, validEnd);
-                active = tail;
-            }
-            else
+            var version = SegmentVersion(handle, tail.BaseOffset);
+            var scan = ScanTail(handle, length, tail.BaseOffset, version, options.MaxRecordBytes);
+            foreach (var (from, to) in scan.Damaged)
             {
                 corruptions.Add(new SpoolCorruption(
-                    SpoolCorruptionKind.CorruptTail, tail.Path, SegmentFiles.LogicalOffset(tail.BaseOffset, validEnd), cut));
+                    SpoolCorruptionKind.CorruptRecord, tail.Path, SegmentFiles.LogicalOffset(tail.BaseOffset, from), to - from));
             }
 
-            logEnd = SegmentFiles.LogicalOffset(tail.BaseOffset, segments[^1].Length);
+            if (scan.CutAt < length)
+            {
+                RandomAccess.SetLength(handle, scan.CutAt);
+                RandomAccess.FlushToDisk(handle);
+                truncation = new SpoolTruncation(tail.Path, SegmentFiles.LogicalOffset(tail.BaseOffset, scan.CutAt), length - scan.CutAt);
+                segments[^1] = (tail, scan.CutAt);
+            }
+
+            logEnd = SegmentFiles.LogicalOffset(tail.BaseOffset, scan.CutAt);
+            if (version == SpoolFormat.Version)
+            {
+                active = tail;
+            }
+            else if (scan.CutAt == SpoolFormat.SegmentHeaderBytes)
+            {
+                // An empty old-format segment: the new segment takes its name.
+                handle.Dispose();
+                handle = null;
+                File.Delete(tail.Path);
+                segments.RemoveAt(segments.Count - 1);
+            }
         }
 
         var nextOffset = Math.Max(logEnd, floor);
@@ -125,61 +133,61 @@ internal static class SpoolRecovery
     }
 
     /// <summary>
-    /// File position just after the last valid record of a segment: the first record that is invalid or runs past the
-    /// end of the file starts the torn (or damaged) tail.
+    /// Scans the last segment from its header to <paramref name="fileLength"/>. A commit ends with a record carrying the
+    /// commit-end bit (in version 1 every valid record counts as one, having no better mark). Damage is skipped by
+    /// resynchronising on the next valid record. The cut starts at the first invalid byte after the last commit end:
+    /// what follows the last durable commit is the only place an unfinished commit can have left bytes, and whatever
+    /// valid records lie between that commit end and the first invalid byte are kept (a complete commit whose fsync had
+    /// not returned, or whose last record was damaged: keeping them loses nothing, downstream idempotency removes a
+    /// resent copy). Damaged regions before the cut are returned for reporting.
     /// </summary>
-    internal static long FindValidEnd(SafeFileHandle handle, long fileLength, long baseOffset)
+    internal static TailScan ScanTail(SafeFileHandle handle, long fileLength, long baseOffset, uint version, int maxRecordBytes)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ScanChunkBytes);
-        try
+        using var scanner = new SegmentScanner(handle, baseOffset, maxRecordBytes);
+        var damaged = new List<(long From, long To)>();
+        long position = SpoolFormat.SegmentHeaderBytes, lastCommitEnd = position;
+        while (position < fileLength)
         {
-            long position = SpoolFormat.SegmentHeaderBytes;
-            while (position < fileLength)
+            if (scanner.IsValidRecord(position, fileLength, out var payloadLength, out var commitEnd))
             {
-                var want = (int)Math.Min(buffer.Length, fileLength - position);
-                var read = SegmentFiles.ReadFully(handle, buffer.AsSpan(0, want), position);
-                var consumed = 0;
-                while (true)
+                position += SpoolFormat.RecordBytes(payloadLength);
+                if (commitEnd || version < SpoolFormat.Version)
                 {
-                    var at = position + consumed;
-                    var check = SpoolFormat.CheckRecord(
-                        buffer.AsSpan(consumed, read - consumed), SegmentFiles.LogicalOffset(baseOffset, at), out var payloadLength);
-                    if (check == RecordCheck.Valid)
-                    {
-                        consumed += SpoolFormat.RecordBytes(payloadLength);
-                        continue;
-                    }
-
-                    if (check == RecordCheck.Invalid)
-                    {
-                        return at;
-                    }
-
-                    // The header or payload continues past what was read.
-                    var recordEnd = at + SpoolFormat.RecordBytes(payloadLength);
-                    if (recordEnd > fileLength || read < want)
-                    {
-                        return at; // runs past the end of the file: torn
-                    }
-
-                    if (consumed == 0)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent((int)(recordEnd - at));
-                    }
-
-                    break;
+                    lastCommitEnd = position;
                 }
 
-                position += consumed;
+                continue;
             }
 
-            return position;
+            var next = scanner.FindNextRecord(position + 1, fileLength);
+            if (next < 0)
+            {
+                break;
+            }
+
+            damaged.Add((position, next));
+            position = next;
         }
-        finally
+
+        var cutAt = position;
+        foreach (var region in damaged)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (region.From >= lastCommitEnd)
+            {
+                cutAt = region.From;
+                break;
+            }
         }
+
+        return new TailScan(cutAt, damaged.Where(d => d.To <= cutAt).ToArray());
+    }
+
+    internal readonly record struct TailScan(long CutAt, IReadOnlyList<(long From, long To)> Damaged);
+
+    private static uint SegmentVersion(SafeFileHandle handle, long baseOffset)
+    {
+        Span<byte> header = stackalloc byte[SpoolFormat.SegmentHeaderBytes];
+        return SegmentFiles.ReadFully(handle, header, 0) == header.Length ? SpoolFormat.SegmentVersion(header, baseOffset) : 0;
     }
 
     private static void ReportLengthMismatches(List<(SegmentInfo Info, long Length)> segments, List<SpoolCorruption> corruptions)

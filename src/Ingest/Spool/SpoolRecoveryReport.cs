@@ -34,12 +34,15 @@ public enum SpoolCorruptionKind : byte
     SegmentLengthMismatch,
 
     /// <summary>
-    /// The last segment holds an invalid record followed by more bytes than one unfinished commit can leave: durable
-    /// data is damaged. The segment is sealed as it is (not truncated) and appends continue in a new segment.
+    /// No longer reported (format 2 knows where the last commit ended, see <see cref="SpoolRecovery"/>): it meant the
+    /// last segment was sealed as it was after damage too deep for a torn tail. Kept so stored reports still parse.
     /// </summary>
     CorruptTail,
 
-    /// <summary>A reader met an invalid record in durable data and skipped to the next segment.</summary>
+    /// <summary>
+    /// An invalid record in durable data (found by recovery in the last segment, or by a reader anywhere): reported and
+    /// skipped up to the next record that validates, so only the damaged bytes are lost.
+    /// </summary>
     CorruptRecord,
 
     /// <summary>A reader's position lies in a range whose bytes are missing; it skipped to the next available data.</summary>
@@ -49,11 +52,14 @@ public enum SpoolCorruptionKind : byte
     BadCursorFile,
 }
 
-/// <summary>The spool writer stopped after an I/O error (for example a failed fsync); restart the spool to recover.</summary>
+/// <summary>
+/// The spool writer stopped after an unexpected error (a bug, not a disk error: those are retried, see
+/// <see cref="SpoolAppendStatus.Unavailable"/>); restart the spool to recover.
+/// </summary>
 public sealed class SpoolFaultedException : IOException
 {
     public SpoolFaultedException(Exception cause)
-        : base("The spool writer stopped after an I/O error; nothing more is written until the spool is reopened.", cause)
+        : base("The spool writer stopped after an unexpected error; nothing more is written until the spool is reopened.", cause)
     {
     }
 }

@@ -9,9 +9,21 @@ namespace Ingest.Spool;
 /// once; one writer thread takes the whole batch, writes it with one vectored write, fsyncs, publishes the new durable
 /// end and completes every appender of the batch together (group commit). The writer runs on its own thread because
 /// write and fsync block.
+/// <para>
+/// A failed commit (an <see cref="IOException"/>: ENOSPC, EMFILE, EIO) does not stop the writer. Nothing of it was
+/// acknowledged: its appenders, and those already queued behind it, are refused (<see cref="SpoolAppendStatus.Unavailable"/>),
+/// the segment is truncated back to the durable end (a later commit must never land behind half-written bytes), offsets
+/// rewind to the durable end (no consumer has seen them), and new appends are refused at once until a backoff
+/// (<see cref="FirstRetryDelay"/>, doubling up to <see cref="MaxRetryDelay"/>) has passed. The next batch after it is the
+/// probe: when it commits, the spool is healthy again without a restart. Any other exception is a bug and faults the
+/// writer for good.
+/// </para>
 /// </summary>
 internal sealed class SpoolWriter
 {
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly SpoolOptions _options;
     private readonly string _directory;
     private readonly SegmentSet _segments;
@@ -19,6 +31,8 @@ internal sealed class SpoolWriter
     private readonly SpoolMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Action _segmentSealed;
+    private readonly SpoolFileIo _io;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _work = new(0);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,6 +50,11 @@ internal sealed class SpoolWriter
     private SpoolFaultedException? _fault;
     private bool _rejecting;
 
+    // Disk-error state, guarded by _lock: failed commit attempts in a row, when appends are accepted again, the error.
+    private int _writeFailures;
+    private DateTimeOffset _retryAt;
+    private IOException? _writeError;
+
     // Budget: segment bytes on disk plus accepted, not yet written bytes. Added under _lock, released by retention.
     private long _usedBytes;
 
@@ -44,6 +63,7 @@ internal sealed class SpoolWriter
     private long _handleBase;
     private long _filePosition;
     private long _lastCommitStart;
+    private bool _mustTruncate;
 
     public SpoolWriter(
         SpoolOptions options,
@@ -53,8 +73,12 @@ internal sealed class SpoolWriter
         RecoveredLog recovered,
         SpoolMetrics metrics,
         ILogger logger,
-        Action segmentSealed)
+        Action segmentSealed,
+        SpoolFileIo io,
+        TimeProvider time)
     {
+        _io = io;
+        _time = time;
         _options = options;
         _directory = directory;
         _segments = segments;
@@ -73,6 +97,13 @@ internal sealed class SpoolWriter
     }
 
     public long UsedBytes => Volatile.Read(ref _usedBytes);
+
+    /// <summary>
+    /// Whether an append of <paramref name="payloadLength"/> bytes would pass the disk budget now (counting a segment
+    /// header, in case it starts a segment). A hint without the lock, for reclaiming retained segments first.
+    /// </summary>
+    public bool WouldExceedBudget(int payloadLength) =>
+        UsedBytes + SpoolFormat.RecordBytes(payloadLength) + SpoolFormat.SegmentHeaderBytes > _options.DiskBudgetBytes;
 
     public bool Rejecting
     {
@@ -96,6 +127,22 @@ internal sealed class SpoolWriter
         }
     }
 
+    /// <summary>The writer's disk-error state; <see cref="WriteState.Failures"/> is 0 when the last commit succeeded.</summary>
+    public WriteState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new WriteState(
+                    _writeFailures,
+                    _writeFailures > 0 && _time.GetUtcNow() < _retryAt,
+                    _writeFailures > 0 ? _retryAt : null,
+                    _writeError?.Message);
+            }
+        }
+    }
+
     public void Start() => _thread.Start();
 
     /// <summary>
@@ -113,6 +160,12 @@ internal sealed class SpoolWriter
         lock (_lock)
         {
             ThrowIfClosed();
+            if (_writeFailures > 0 && _time.GetUtcNow() < _retryAt)
+            {
+                _metrics.Unavailable();
+                return EnqueueOutcome.Unavailable; // budget state untouched: this is not about space budgeted
+            }
+
             var roll = _segmentRecordBytes > 0 && _segmentRecordBytes + recordBytes > _options.SegmentBytes;
             var neededBytes = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
             if (Volatile.Read(ref _usedBytes) + neededBytes > _options.DiskBudgetBytes)
@@ -190,11 +243,12 @@ internal sealed class SpoolWriter
 
         if (_pending.IsEmpty)
         {
-            _pending.Begin(_nextOffset, _segmentBase);
+            _pending.Begin(_nextOffset, _segmentBase, rollsSegment: roll);
         }
 
         var offset = _nextOffset;
         _pending.Append(offset, payload);
+        _pending.ReservedBytes += neededBytes;
         var recordBytes = SpoolFormat.RecordBytes(payload.Length);
         _nextOffset += recordBytes;
         _segmentRecordBytes += recordBytes;
@@ -235,8 +289,18 @@ internal sealed class SpoolWriter
                     Interlocked.Exchange(ref _batchTaken, NewSignal()).TrySetResult();
                 }
 
-                Commit(inFlight);
-                inFlight.Committed.TrySetResult();
+                inFlight.MarkCommitEnd();
+                try
+                {
+                    Commit(inFlight);
+                    inFlight.Committed.TrySetResult();
+                    Recovered();
+                }
+                catch (IOException ex)
+                {
+                    RefuseAfterWriteError(inFlight, ex);
+                }
+
                 inFlight.Reset();
                 lock (_lock)
                 {
@@ -279,6 +343,11 @@ internal sealed class SpoolWriter
 
     private void Commit(PendingBatch batch)
     {
+        if (_mustTruncate)
+        {
+            TruncateToDurableEnd();
+        }
+
         if (batch.SegmentBase != _handleBase)
         {
             Roll(batch.SegmentBase);
@@ -291,8 +360,10 @@ internal sealed class SpoolWriter
         }
 
         _lastCommitStart = Stopwatch.GetTimestamp();
-        RandomAccess.Write(_handle, batch.Buffers(), _filePosition);
-        RandomAccess.FlushToDisk(_handle); // fsync(2) on Unix, FlushFileBuffers on Windows
+        _mustTruncate = true; // until the fsync returns, bytes past _filePosition may be half-written
+        _io.Write(_handle, batch.Buffers(), _filePosition);
+        _io.Flush(_handle);
+        _mustTruncate = false;
         _filePosition += batch.Bytes;
         _durable.Publish(batch.EndOffset);
         _metrics.Committed(batch.Records, batch.Bytes, Stopwatch.GetElapsedTime(_lastCommitStart));
@@ -301,13 +372,87 @@ internal sealed class SpoolWriter
     /// <summary>Seals the current segment (its data is already fsynced) and continues in a new one.</summary>
     private void Roll(long baseOffset)
     {
-        var (handle, segment) = SegmentFiles.Create(_directory, baseOffset);
+        var (handle, segment) = _io.CreateSegment(_directory, baseOffset);
         _handle.Dispose();
         _handle = handle;
         _handleBase = baseOffset;
         _filePosition = SpoolFormat.SegmentHeaderBytes;
         _segments.Add(segment);
         _segmentSealed();
+    }
+
+    /// <summary>Cuts the active segment back to the durable end and makes that durable, so the next commit starts clean.</summary>
+    private void TruncateToDurableEnd()
+    {
+        _io.SetLength(_handle, _filePosition);
+        _io.Flush(_handle);
+        _mustTruncate = false;
+    }
+
+    /// <summary>
+    /// A commit failed: refuse its appenders and those queued behind it (none was acknowledged), rewind offsets and
+    /// budget to the durable end, cut the half-written bytes if the disk lets us (else before the next commit), and
+    /// refuse new appends until the backoff has passed.
+    /// </summary>
+    private void RefuseAfterWriteError(PendingBatch failed, IOException error)
+    {
+        var refusal = new SpoolUnavailableException(error);
+        var headerOnDisk = failed.RollsSegment && failed.SegmentBase == _handleBase;
+        var release = failed.ReservedBytes - (headerOnDisk ? SpoolFormat.SegmentHeaderBytes : 0);
+        TaskCompletionSource? queued = null;
+        int refused = failed.Records, failures;
+        DateTimeOffset retryAt;
+        lock (_lock)
+        {
+            if (!_pending.IsEmpty)
+            {
+                queued = _pending.Committed;
+                refused += _pending.Records;
+                release += _pending.ReservedBytes;
+                _pending.Reset();
+            }
+
+            _nextOffset = SegmentFiles.LogicalOffset(_handleBase, _filePosition);
+            _segmentBase = _handleBase;
+            _segmentRecordBytes = _filePosition - SpoolFormat.SegmentHeaderBytes;
+            Interlocked.Add(ref _usedBytes, -release);
+            failures = ++_writeFailures;
+            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(failures - 1, 16)));
+            retryAt = _retryAt = _time.GetUtcNow() + delay;
+            _writeError = error;
+            Interlocked.Exchange(ref _batchTaken, NewSignal()).TrySetResult();
+        }
+
+        _metrics.WriteFailed(refused);
+        SpoolLog.WriteFailed(_logger, error, error.HResult, failed.StartOffset, refused, failures, retryAt);
+        try
+        {
+            TruncateToDurableEnd();
+        }
+        catch (IOException ex)
+        {
+            SpoolLog.TruncateFailed(_logger, ex, _filePosition); // tried again before the next commit
+        }
+
+        // Last: an appender that hears "refused" finds the file already cut back.
+        failed.Committed.TrySetException(refusal);
+        queued?.TrySetException(refusal);
+    }
+
+    private void Recovered()
+    {
+        int failures;
+        lock (_lock)
+        {
+            failures = _writeFailures;
+            _writeFailures = 0;
+            _writeError = null;
+        }
+
+        if (failures > 0)
+        {
+            SpoolLog.WriteRecovered(_logger, failures, _durable.Value);
+        }
     }
 
     private void Fail(Exception cause, PendingBatch? inFlight)
@@ -369,4 +514,17 @@ internal enum EnqueueOutcome : byte
     Enqueued,
     Full,
     BatchFull,
+    /// <summary>The writer is backing off after a disk error; nothing was queued.</summary>
+    Unavailable,
 }
+
+/// <summary>The writer's disk-error state for stats and health.</summary>
+/// <param name="Failures">Failed commit attempts in a row (0: the last commit succeeded).</param>
+/// <param name="Refusing">Appends are refused right now (within the backoff after a failure).</param>
+/// <param name="RetryAt">When appends are tried again after the last failure; null when healthy.</param>
+/// <param name="Error">The last error's message while not recovered.</param>
+internal readonly record struct WriteState(int Failures, bool Refusing, DateTimeOffset? RetryAt, string? Error);
+
+/// <summary>An append refused because its commit failed on a disk error: it was not acknowledged.</summary>
+internal sealed class SpoolUnavailableException(IOException cause)
+    : IOException("The spool could not write the commit; the append was not acknowledged.", cause);

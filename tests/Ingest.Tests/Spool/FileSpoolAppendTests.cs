@@ -182,31 +182,4 @@ public class FileSpoolAppendTests
         Assert.Equal(3, dir.SegmentFiles().Length);
         Assert.EndsWith(SpoolFormat.SegmentFileName(big.Offset), dir.SegmentFiles()[1]);
     }
-
-    [Fact]
-    public async Task An_io_failure_stops_the_writer_and_every_later_append_fails_loudly()
-    {
-        using var dir = new TempSpoolDirectory();
-        await using var spool = FileSpool.Open(dir.Options(segmentBytes: 4096));
-        await spool.AppendCommittedAsync(Payload(1, 500));
-        Directory.Delete(dir.Path, recursive: true); // the next segment file cannot be created
-
-        SpoolFaultedException? failure = null;
-        for (var i = 0; i < 20 && failure is null; i++)
-        {
-            try
-            {
-                await spool.AppendAsync(Payload(i, 500), CancellationToken.None);
-            }
-            catch (SpoolFaultedException ex)
-            {
-                failure = ex;
-            }
-        }
-
-        Assert.NotNull(failure);
-        Assert.IsAssignableFrom<IOException>(failure.InnerException);
-        Assert.True(spool.GetStats().Faulted);
-        await Assert.ThrowsAsync<SpoolFaultedException>(async () => await spool.AppendAsync(Payload(2), CancellationToken.None));
-    }
 }

@@ -56,6 +56,83 @@ public class SpoolFormatTests
         Assert.False(SpoolFormat.IsValidSegmentHeader(header, 123_456));
     }
 
+    [Fact]
+    public void The_commit_end_bit_is_part_of_the_checksummed_length_field()
+    {
+        var payload = SpoolTestSupport.Payload(3, 40);
+        var record = new byte[SpoolFormat.RecordBytes(payload.Length)];
+        SpoolFormat.WriteRecordHeader(record, 512, payload, commitEnd: true);
+        payload.CopyTo(record, SpoolFormat.RecordHeaderBytes);
+
+        Assert.Equal(RecordCheck.Valid, SpoolFormat.CheckRecord(record, 512, SpoolFormat.MaxPayloadBytes, out var length, out var commitEnd));
+        Assert.Equal(40, length);
+        Assert.True(commitEnd);
+        record[3] ^= 0x80; // clear the bit: the record no longer validates
+        Assert.Equal(RecordCheck.Invalid, SpoolFormat.CheckRecord(record, 512, out _));
+    }
+
+    [Fact]
+    public void A_batch_marks_its_last_record_as_the_commit_end_also_across_chunk_boundaries()
+    {
+        var batch = new PendingBatch();
+        batch.Begin(1000, 0, rollsSegment: false);
+        var payloads = new[] { SpoolTestSupport.Payload(1, 131_000), SpoolTestSupport.Payload(2, 2000) }; // the 2nd straddles 128 KiB
+        var offset = 1000L;
+        foreach (var payload in payloads)
+        {
+            batch.Append(offset, payload);
+            offset += SpoolFormat.RecordBytes(payload.Length);
+        }
+
+        batch.MarkCommitEnd();
+        var bytes = batch.Buffers().SelectMany(b => b.ToArray()).ToArray();
+        batch.Reset();
+
+        Assert.Equal(RecordCheck.Valid, SpoolFormat.CheckRecord(bytes, 1000, SpoolFormat.MaxPayloadBytes, out var first, out var firstEnds));
+        Assert.False(firstEnds);
+        var second = bytes.AsSpan(SpoolFormat.RecordBytes(first));
+        Assert.Equal(RecordCheck.Valid, SpoolFormat.CheckRecord(second, 1000 + SpoolFormat.RecordBytes(first), SpoolFormat.MaxPayloadBytes, out var length, out var ends));
+        Assert.True(ends);
+        Assert.Equal(payloads[1], second.Slice(SpoolFormat.RecordHeaderBytes, length).ToArray());
+    }
+
+    [Fact]
+    public void The_scanner_resynchronises_on_the_next_record_that_validates_at_its_place()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "spool-tests", Guid.NewGuid().ToString("N") + ".seg");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            var first = SpoolTestSupport.Payload(1, 64);
+            var second = SpoolTestSupport.Payload(2, 64);
+            var file = new byte[SpoolFormat.SegmentHeaderBytes + 72 + 40 + 72];
+            SpoolFormat.WriteSegmentHeader(file, 4096);
+            WriteRecord(file, SpoolFormat.SegmentHeaderBytes, 4096, first);
+            file.AsSpan(SpoolFormat.SegmentHeaderBytes + 72, 40).Fill(0x20); // 40 bytes of damage, lengths implausible
+            var secondAt = SpoolFormat.SegmentHeaderBytes + 72 + 40;
+            WriteRecord(file, secondAt, 4096 + 72 + 40, second);
+            File.WriteAllBytes(path, file);
+
+            using var handle = SegmentFiles.OpenForRead(path);
+            using var scanner = new SegmentScanner(handle, 4096, 1024);
+            Assert.True(scanner.IsValidRecord(SpoolFormat.SegmentHeaderBytes, file.Length, out _, out _));
+            Assert.False(scanner.IsValidRecord(SpoolFormat.SegmentHeaderBytes + 72, file.Length, out _, out _));
+            Assert.Equal(secondAt, scanner.FindNextRecord(SpoolFormat.SegmentHeaderBytes + 73, file.Length));
+            Assert.Equal(-1, scanner.FindNextRecord(secondAt + 1, file.Length));
+            Assert.Equal(-1, scanner.FindNextRecord(SpoolFormat.SegmentHeaderBytes + 73, file.Length - 1)); // must end before the limit
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void WriteRecord(byte[] file, int position, long offset, byte[] payload)
+    {
+        SpoolFormat.WriteRecordHeader(file.AsSpan(position), offset, payload);
+        payload.CopyTo(file, position + SpoolFormat.RecordHeaderBytes);
+    }
+
     [Theory]
     [InlineData(0L, "00000000000000000000.seg")]
     [InlineData(65_536L, "00000000000000065536.seg")]

@@ -14,6 +14,9 @@ public class SpoolOptionsTests
         Assert.Equal(64L * 1024 * 1024, options.SegmentBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(2), options.FlushInterval);
         Assert.Equal(0.9, options.NearBudgetRatio);
+        Assert.Equal(TimeSpan.FromHours(1), options.RetainAfterConsumed);
+        Assert.Equal(0, options.RetainAfterConsumedBytes);
+        Assert.Equal(TimeSpan.FromHours(24), options.OrphanedCursorGrace);
     }
 
     public static TheoryData<string, Action<SpoolOptions>> InvalidSettings => new()
@@ -26,6 +29,11 @@ public class SpoolOptionsTests
         { "MaxBatchBytes", o => o.MaxBatchBytes = o.MaxRecordBytes },
         { "DiskBudgetBytes", o => o.DiskBudgetBytes = o.SegmentBytes },
         { "NearBudgetRatio", o => o.NearBudgetRatio = 1.5 },
+        { "RetainAfterConsumed", o => o.RetainAfterConsumed = TimeSpan.FromSeconds(-1) },
+        { "RetainAfterConsumed", o => o.RetainAfterConsumed = TimeSpan.FromDays(400) },
+        { "RetainAfterConsumedBytes", o => o.RetainAfterConsumedBytes = -1 },
+        { "RetainAfterConsumedBytes", o => o.RetainAfterConsumedBytes = o.DiskBudgetBytes },
+        { "OrphanedCursorGrace", o => o.OrphanedCursorGrace = TimeSpan.FromMinutes(-1) },
     };
 
     [Theory]

@@ -13,7 +13,10 @@ internal sealed class TempSpoolDirectory : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Small segments and batches so tests roll segments and fill budgets with little data.</summary>
+    /// <summary>
+    /// Small segments and batches so tests roll segments and fill budgets with little data. No retention margin:
+    /// a consumed segment is deleted at once unless a test sets one.
+    /// </summary>
     public SpoolOptions Options(
         long segmentBytes = 16 * 1024,
         long diskBudgetBytes = 1024 * 1024,
@@ -26,6 +29,7 @@ internal sealed class TempSpoolDirectory : IDisposable
         MaxRecordBytes = maxRecordBytes,
         MaxBatchBytes = maxBatchBytes,
         FlushInterval = TimeSpan.FromMilliseconds(1),
+        RetainAfterConsumed = TimeSpan.Zero,
     };
 
     public string[] SegmentFiles() =>
