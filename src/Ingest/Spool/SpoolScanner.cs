@@ -6,8 +6,9 @@ namespace Ingest.Spool;
 /// Reads a spool folder without opening the spool: for tools (verify, repair) that run beside a live server or
 /// against a copy of its folder. It never takes <see cref="FileSpool.LockFileName"/>, writes nothing, truncates
 /// nothing and registers no consumer, so the server's writer and retention go on undisturbed. Every record is checked
-/// with <see cref="SpoolFormat.CheckRecord"/> (length and CRC-32C over length, offset and payload), exactly as the
-/// server's own readers check it.
+/// with <see cref="SpoolFormat.CheckRecord(ReadOnlySpan{byte}, long, out int)"/> (length and CRC-32C over length, offset and payload), exactly as the
+/// server's own readers check it, and damage is skipped record by record with the readers' resynchronisation
+/// (<see cref="SegmentScanner"/>).
 /// </summary>
 /// <remarks>
 /// What a scan beside a live writer sees: segment files are listed once when <see cref="Read"/> starts. A segment the
@@ -20,6 +21,9 @@ namespace Ingest.Spool;
 public sealed class SpoolScanner
 {
     private const int ChunkBytes = 1024 * 1024;
+
+    /// <summary>Largest payload taken for a record while resynchronising after damage: the server's default MaxRecordBytes.</summary>
+    private const int ResyncMaxPayloadBytes = 1024 * 1024;
 
     private readonly List<SpoolCorruption> _damage = [];
 
@@ -144,12 +148,26 @@ public sealed class SpoolScanner
 
                     if (check == RecordCheck.Invalid)
                     {
-                        if (sealedEnd is { } end)
+                        // Resynchronise exactly as the server's readers do (SegmentScanner): the next record that
+                        // validates at its own place follows the damage, so only the damaged bytes are lost.
+                        var searchLimit = sealedEnd is { } sealedAtOffset
+                            ? Math.Min(fileLength, SegmentFiles.FilePosition(segment.BaseOffset, sealedAtOffset))
+                            : fileLength;
+                        var resumeAt = SegmentScanner.FindNextRecord(handle, segment.BaseOffset, ResyncMaxPayloadBytes, position + 1, searchLimit);
+                        if (resumeAt < 0)
                         {
-                            // Nothing after a damaged record can be framed: the rest of this sealed segment is lost to readers.
-                            ReportDamage(SpoolCorruptionKind.CorruptRecord, segment.Path, offset, end);
+                            if (sealedEnd is { } end)
+                            {
+                                ReportDamage(SpoolCorruptionKind.CorruptRecord, segment.Path, offset, end);
+                            }
+                            break; // in the last segment: the commit in progress, or a torn tail the next open cuts
                         }
-                        break; // in the last segment: the commit in progress, or a torn tail
+
+                        ReportDamage(SpoolCorruptionKind.CorruptRecord, segment.Path, offset, SegmentFiles.LogicalOffset(segment.BaseOffset, resumeAt));
+                        position = resumeAt;
+                        bufferPosition = position;
+                        buffered = 0; // read the window again from the record found
+                        continue;
                     }
 
                     var next = offset + SpoolFormat.RecordBytes(length);
