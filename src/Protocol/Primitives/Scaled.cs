@@ -94,18 +94,27 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 
     /// <summary>How many decimals a scale such as 0.1, 0.03125 or 1e-6 has (at most 12).</summary>
-    private static int DecimalDigits(double factor)
+    internal static int DecimalDigits(double factor)
     {
-        // The scales and offsets of both standards, answered without the loop.
+        // The scales and offsets of both standards, answered without the loop (the J1939 ones too: a data-stream
+        // item has a dozen of them, and the loop costs more than the rest of the arithmetic).
         switch (factor)
         {
             case 0 or 1 or -1 or -40 or -273 or -1000 or -2000 or -3000 or -20000 or -32000 or -125 or -200: return 0;
-            case 0.1: return 1;
+            case 0.1 or 0.4 or 0.5: return 1;
             case 0.01 or 0.05: return 2;
-            case 0.001: return 3;
+            case 0.001 or 0.125: return 3;
             case 0.03125: return 5;
             case 1e-6 or -1e-6: return 6;
+            case 0.0000305: return 7;
+            case 0.00390625: return 8;
         }
+        return DecimalDigitsByLoop(factor);
+    }
+
+    /// <summary>The general rule the switch above short-cuts (a test holds the two to the same answers).</summary>
+    internal static int DecimalDigitsByLoop(double factor)
+    {
         factor = Math.Abs(factor);
         var powers = PowersOfTen;
         for (int d = 0; d < powers.Length; d++)

@@ -1,4 +1,5 @@
 using Ingest.Hosting;
+using Ingest.Projection;
 using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Gb32960.InfoUnits;
@@ -10,19 +11,19 @@ using Ingest.Sinks.ClickHouse.Rows;
 using Ingest.Spool;
 using Microsoft.Extensions.Options;
 
-namespace Ingest.Projection;
+namespace Ingest.Tests.Projection;
 
 /// <summary>
-/// Decoded frames to ClickHouse rows: every frame to <c>frames_raw</c>; GB/T 32960 realtime and reissue to one
-/// <c>vehicle_samples</c> row; HJ 1239 / GB 17691 items to one <c>emission_samples</c> row each; logins and
-/// logouts to <c>sessions</c>. Every value comes from the record, never from the clock (see the interface).
+/// The oracle for <see cref="ClickHouseRowProjector"/>: the projection the sink used before it wrote RowBinary straight
+/// from the walkers (a full decode into a <see cref="DecodedRecord"/>, typed row structs, LINQ), kept unchanged so the
+/// equivalence tests can prove the fast path writes the very same bytes for every table.
 /// </summary>
-public sealed class ClickHouseRowProjector : IClickHouseRowProjector
+public sealed class ReferenceRowProjector : IClickHouseRowProjector
 {
     private readonly string _node;
     private readonly Dictionary<int, string> _listenerByPort;
 
-    public ClickHouseRowProjector(IOptions<IngestOptions> options)
+    public ReferenceRowProjector(IOptions<IngestOptions> options)
     {
         _node = options.Value.NodeName;
         _listenerByPort = options.Value.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port).ToDictionary(g => g.Key, g => g.First().DisplayName);

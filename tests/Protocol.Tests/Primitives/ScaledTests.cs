@@ -36,4 +36,18 @@ public class ScaledTests
         Assert.Equal(ValueStatus.Abnormal, Scaled.FromWord(0xFFFE).Status);
         Assert.Equal(ValueStatus.Invalid, Scaled.FromDWord(0xFFFFFFFF).Status);
     }
+
+    /// <summary>Every scale and offset the two standards use (GB/T 32960 units and HJ 1239 EngineScaling).</summary>
+    public static TheoryData<double> StandardFactors() =>
+    [
+        0, 1, -1, -40, -273, -1000, -2000, -3000, -20000, -32000, -125, -200,
+        0.1, 0.4, 0.5, 0.01, 0.05, 0.001, 0.125, 0.03125, 1e-6, -1e-6, 0.0000305, 1.0 / 256,
+    ];
+
+    [Theory]
+    [MemberData(nameof(StandardFactors))]
+    public void The_short_cut_for_the_standard_scales_gives_the_decimals_the_general_rule_gives(double factor)
+    {
+        Assert.Equal(Scaled.DecimalDigitsByLoop(factor), Scaled.DecimalDigits(factor));
+    }
 }

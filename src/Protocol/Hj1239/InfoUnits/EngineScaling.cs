@@ -8,7 +8,7 @@ namespace Ingest.Protocol.Hj1239.InfoUnits;
 /// values end at 0xFAFF, so the byte-swapped sentinel 0xFEFF some firmware writes is never a measurement here and
 /// is classified as abnormal.
 /// </summary>
-internal static class EngineScaling
+public static class EngineScaling
 {
     public static Scaled SpeedKmh(ushort raw) => Scaled.FromWord(raw, 1.0 / 256, acceptSwapped: true);
 

@@ -1,0 +1,281 @@
+using System.Text;
+using Ingest.Hosting;
+using Ingest.Protocol.Framing;
+using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Gb32960.Bodies;
+using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Primitives;
+using Ingest.Records;
+using Ingest.Sinks.ClickHouse;
+using Ingest.Sinks.ClickHouse.RowBinary;
+using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Spool;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Projection;
+
+/// <summary>
+/// Spool records to ClickHouse rows, written as RowBinary straight from the frame bytes: every frame to
+/// <c>frames_raw</c>; GB/T 32960 realtime and reissue to one <c>vehicle_samples</c> row; HJ 1239 / GB 17691 items to
+/// one <c>emission_samples</c> row each; logins and logouts to <c>sessions</c>. Every value comes from the record,
+/// never from the clock (see the interface).
+/// </summary>
+/// <remarks>
+/// One pass per record with the protocol walkers, no decoded frame, no row objects, identifiers kept as bytes: a
+/// realtime record costs a few hundred nanoseconds and allocates nothing (the sink's hot path; see
+/// bench/RESULTS.md). What it writes is byte for byte what a full decode into the row structs of
+/// <c>Sinks/ClickHouse/Rows</c> writes, which keep each table's column list (and so <c>schema.sql</c>); the
+/// equivalence tests hold the two together over the shared vectors and generated frames. A frame counts as decoded
+/// exactly when the decoders would accept it (<see cref="RealtimeReport.Check"/>, the walkers' completion, the body
+/// lengths), so a frame the decoder rejects is still stored in <c>frames_raw</c> only.
+/// </remarks>
+public sealed class ClickHouseRowProjector : IClickHouseRowProjector
+{
+    private static readonly FramingOptions AnyFrame = new() { MaxFrameBytes = FrameHeader.Overhead + FrameHeader.MaxDataLength, AllowCustomCommands = true };
+
+    private readonly byte[] _node;
+    private readonly Dictionary<int, byte[]> _listenerByPort;
+
+    public ClickHouseRowProjector(IOptions<IngestOptions> options)
+    {
+        _node = Encoding.UTF8.GetBytes(options.Value.NodeName);
+        _listenerByPort = options.Value.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port)
+            .ToDictionary(g => g.Key, g => Encoding.UTF8.GetBytes(g.First().DisplayName));
+    }
+
+    /// <summary>Appends the rows of one record to the tables it touches (public for tools that project single records).</summary>
+    public void Project(in SpoolRecord record, ClickHouseRowBuffers rows)
+    {
+        if (!FrameEnvelope.TryRead(record.Payload, out var envelope))
+        {
+            // Not an ingest envelope (a newer version, say): kept whole, keyed on the epoch.
+            var key = new RowKey(_node, record.Offset, default, DateTimeOffset.UnixEpoch, StoredProtocol.Unknown, default);
+            WriteFrameRaw(rows.FramesRaw, key, default, default, null, record.Payload.Span);
+            return;
+        }
+        var frame = envelope.Frame.Span;
+        var listener = _listenerByPort.GetValueOrDefault(envelope.ListenerPort);
+        if (!WholeFrame.TryValidate(frame, AnyFrame, out var header, out _))
+        {
+            var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener);
+            WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame);
+            return;
+        }
+        Span<byte> vinText = stackalloc byte[Vin.Length];
+        var vin = RowText.Identifier(frame.Slice(header.Layout == HeaderLayout.Gb32960 ? 4 : 3, Vin.Length), vinText);
+        var data = frame.Slice(FrameHeader.Size, header.DataLength);
+        if (header.Layout == HeaderLayout.Gb32960)
+        {
+            var gbKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Gb32960, listener);
+            ProjectGb(rows, gbKey, header, data, frame);
+        }
+        else
+        {
+            var hjKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Hj1239, listener);
+            ProjectHj(rows, hjKey, header, data, frame, envelope.Protocol);
+        }
+    }
+
+    private static void ProjectGb(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data, ReadOnlySpan<byte> frame)
+    {
+        var edition = Gb32960Editions.FromMarker(header.Marker);
+        var body = ClassifyGb(header, edition, data);
+        var deviceTime = body == GbBody.None ? null : StoredTime.Of(GbTime.Read(data));
+        Span<byte> iccid = stackalloc byte[VehicleLogin.IccidLength];
+        WriteFrameRaw(rows.FramesRaw, key, header, (ushort)edition, deviceTime, frame);
+        switch (body)
+        {
+            // A sample is keyed by its own time: without a valid one it stays in frames_raw only.
+            case GbBody.Realtime when deviceTime is { } time:
+                VehicleSampleRows.Write(rows.VehicleSamples, key, data, edition, header.Command == Gb32960Command.ReissueReport, time);
+                break;
+            case GbBody.Login:
+                WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),
+                    RowText.AsciiDecoded(data.Slice(GbTime.Size + 2, VehicleLogin.IccidLength), iccid));
+                break;
+            case GbBody.Logout:
+                WriteSession(rows.Sessions, key, SessionEvent.VehicleLogout, deviceTime, Word(data, GbTime.Size), default);
+                break;
+        }
+    }
+
+    private static void ProjectHj(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data,
+        ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol)
+    {
+        var body = ClassifyHj(header, data, listenerProtocol, out var layout);
+        DateTimeOffset? deviceTime = body == HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
+        Span<byte> iccid = stackalloc byte[Hj1239LoginBody.IccidLength];
+        WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame);
+        switch (body)
+        {
+            case HjBody.Data:
+                EmissionSampleRows.Write(rows.EmissionSamples, key, data, layout, header.Command == Hj1239Command.Reissue);
+                break;
+            case HjBody.Login:
+                WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),
+                    RowText.TrimmedAscii(data.Slice(GbTime.Size + 2, Hj1239LoginBody.IccidLength), iccid));
+                break;
+            case HjBody.Logout:
+                WriteSession(rows.Sessions, key, SessionEvent.VehicleLogout, deviceTime, Word(data, GbTime.Size), default);
+                break;
+        }
+    }
+
+    /// <summary>Columns of <see cref="FrameRawRow.Table"/>, in order.</summary>
+    private static void WriteFrameRaw(RowBuffer<FrameRawRow> table, in RowKey key, in FrameHeader header, ushort edition,
+        DateTimeOffset? deviceTime, ReadOnlySpan<byte> frameBytes)
+    {
+        var w = table.BeginRow();
+        w.WriteBytes(key.Node);
+        w.WriteUInt64((ulong)key.Offset);
+        w.WriteDateTime(key.ReceivedAt);
+        w.WriteBytes(key.Vin);
+        w.WriteInt8((sbyte)key.Protocol);
+        w.WriteUInt16(edition);
+        w.WriteUInt8(header.Command);
+        w.WriteUInt8(header.ResponseFlag);
+        w.WriteUInt8(header.Encryption);
+        w.WriteNullableDateTime(deviceTime);
+        w.WriteBytes(key.Listener);
+        w.WriteBytes(default); // remote_endpoint: not in the envelope
+        w.WriteBytes(frameBytes);
+        table.EndRow();
+    }
+
+    /// <summary>Columns of <see cref="SessionEventRow.Table"/>, in order.</summary>
+    private static void WriteSession(RowBuffer<SessionEventRow> table, in RowKey key, SessionEvent kind, DateTimeOffset? deviceTime,
+        ushort serial, scoped ReadOnlySpan<byte> iccid)
+    {
+        var w = table.BeginRow();
+        w.WriteBytes(key.Node);
+        w.WriteUInt64((ulong)key.Offset);
+        w.WriteBytes(key.Vin);
+        w.WriteInt8((sbyte)kind);
+        w.WriteNullableDateTime(deviceTime);
+        w.WriteDateTime(key.ReceivedAt);
+        w.WriteNullableUInt16(serial);
+        w.WriteBytes(iccid);
+        w.WriteInt8((sbyte)key.Protocol);
+        w.WriteBytes(key.Listener);
+        w.WriteBytes(default); // remote_endpoint
+        table.EndRow();
+    }
+
+    private static ushort Word(ReadOnlySpan<byte> data, int at) => (ushort)(data[at] << 8 | data[at + 1]);
+
+    /// <summary>Which GB/T 32960 body gives rows: the one <see cref="Gb32960Decoder"/> would decode, or none.</summary>
+    private static GbBody ClassifyGb(in FrameHeader header, Gb32960Edition edition, ReadOnlySpan<byte> data)
+    {
+        // Replies carry no vehicle data; a ciphertext cannot be read without keys (the decoder keeps both raw).
+        if (header.ResponseFlag != Gb32960ResponseFlags.Command || header.Encryption != Gb32960Encryption.None && !data.IsEmpty)
+        {
+            return GbBody.None;
+        }
+        return header.Command switch
+        {
+            Gb32960Command.RealtimeReport or Gb32960Command.ReissueReport when !RealtimeReport.Check(data, edition).IsError => GbBody.Realtime,
+            Gb32960Command.VehicleLogin when IsGbLogin(data, edition) => GbBody.Login,
+            Gb32960Command.VehicleLogout when data.Length == GbTime.Size + 2 => GbBody.Logout,
+            _ => GbBody.None,
+        };
+    }
+
+    /// <summary>The length rule of <see cref="VehicleLogin"/>: time, serial, ICCID, n, then exactly the codes the counts announce.</summary>
+    private static bool IsGbLogin(ReadOnlySpan<byte> data, Gb32960Edition edition)
+    {
+        const int countAt = GbTime.Size + 2 + VehicleLogin.IccidLength;
+        if (data.Length <= countAt)
+        {
+            return false;
+        }
+        int n = data[countAt];
+        if (edition == Gb32960Edition.V2025)
+        {
+            int codesAt = countAt + 1 + n;
+            if (data.Length < codesAt)
+            {
+                return false;
+            }
+            int codes = 0;
+            foreach (byte perSubsystem in data.Slice(countAt + 1, n))
+            {
+                codes += perSubsystem;
+            }
+            return data.Length - codesAt == codes * VehicleLogin.CodeLength2025;
+        }
+        return data.Length > countAt + 1 && data.Length - (countAt + 2) == n * data[countAt + 1];
+    }
+
+    /// <summary>
+    /// Which HJ 1239 body gives rows, as <see cref="DecodedRecord"/> decodes it: realtime/reissue items in the port's
+    /// layout, or in the layout the bytes show when that fails; logins and logouts of their exact length.
+    /// </summary>
+    private static HjBody ClassifyHj(in FrameHeader header, ReadOnlySpan<byte> data, ListenerProtocol protocol, out Hj1239Layout layout)
+    {
+        layout = Hj1239Layout.Auto;
+        if (header.Encryption is >= Gb32960Encryption.Rsa and <= Gb32960Encryption.Sm4 && !data.IsEmpty)
+        {
+            return HjBody.None;
+        }
+        switch (header.Command)
+        {
+            case Hj1239Command.Realtime or Hj1239Command.Reissue:
+                var configured = protocol switch
+                {
+                    ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
+                    ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
+                    _ => Hj1239Layout.Auto,
+                };
+                return Walks(data, configured, out layout) || configured != Hj1239Layout.Auto && Walks(data, Hj1239Layout.Auto, out layout)
+                    ? HjBody.Data
+                    : HjBody.None;
+            case Hj1239Command.Login:
+                return data.Length == Hj1239LoginBody.Length ? HjBody.Login : HjBody.None;
+            case Hj1239Command.Logout:
+                return data.Length == Hj1239LogoutBody.Length ? HjBody.Logout : HjBody.None;
+            default:
+                return HjBody.None;
+        }
+    }
+
+    private static bool Walks(ReadOnlySpan<byte> data, Hj1239Layout layout, out Hj1239Layout resolved)
+    {
+        var walker = new Hj1239ItemWalker(data, layout);
+        resolved = walker.Layout;
+        return walker.SkipToEnd();
+    }
+
+    private enum GbBody
+    {
+        None,
+        Realtime,
+        Login,
+        Logout,
+    }
+
+    private enum HjBody
+    {
+        None,
+        Data,
+        Login,
+        Logout,
+    }
+}
+
+/// <summary>The columns every row of one record shares.</summary>
+internal readonly ref struct RowKey(ReadOnlySpan<byte> node, long offset, ReadOnlySpan<byte> vin, DateTimeOffset receivedAt,
+    StoredProtocol protocol, ReadOnlySpan<byte> listener)
+{
+    public ReadOnlySpan<byte> Node { get; } = node;
+
+    public long Offset { get; } = offset;
+
+    /// <summary>The header identifier as text bytes (trailing zero padding dropped).</summary>
+    public ReadOnlySpan<byte> Vin { get; } = vin;
+
+    public DateTimeOffset ReceivedAt { get; } = receivedAt;
+
+    public StoredProtocol Protocol { get; } = protocol;
+
+    public ReadOnlySpan<byte> Listener { get; } = listener;
+}
