@@ -41,7 +41,21 @@ public class ClickHouseRowBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (frame, port) = Record switch
+        _record = BuildRecord(Record);
+
+        // Both paths must produce rows for these records, or the comparison measures nothing.
+        _projector.Project(_record, _rows);
+        if (_rows.VehicleSamples.Count + _rows.EmissionSamples.Count == 0)
+        {
+            throw new InvalidOperationException($"{Record} projects to no sample rows.");
+        }
+        _rows.Clear();
+    }
+
+    /// <summary>The named record wrapped as the session wraps it (also used by <see cref="VehicleStateBenchmarks"/>).</summary>
+    internal static SpoolRecord BuildRecord(string name)
+    {
+        var (frame, port) = name switch
         {
             "Gb2016_96cells_32probes" => (Built(TerminalProtocol.Gb2016, new FrameShape()), ListenerProtocol.Gb32960),
             "Gb2025_96cells_32probes" => (Built(TerminalProtocol.Gb2025, new FrameShape()), ListenerProtocol.Gb32960),
@@ -52,15 +66,7 @@ public class ClickHouseRowBenchmarks
         var payload = new byte[FrameEnvelope.SizeFor(frame.Length)];
         FrameEnvelope.WriteHeader(payload, port, new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), 1, 32960);
         frame.CopyTo(payload, FrameEnvelope.HeaderSize);
-        _record = new SpoolRecord(1 << 20, (1 << 20) + payload.Length + 8, payload);
-
-        // Both paths must produce rows for these records, or the comparison measures nothing.
-        _projector.Project(_record, _rows);
-        if (_rows.VehicleSamples.Count + _rows.EmissionSamples.Count == 0)
-        {
-            throw new InvalidOperationException($"{Record} projects to no sample rows.");
-        }
-        _rows.Clear();
+        return new SpoolRecord(1 << 20, (1 << 20) + payload.Length + 8, payload);
     }
 
     [Benchmark(Baseline = true)]

@@ -31,9 +31,7 @@ namespace Ingest.Projection;
 /// </remarks>
 public sealed class ClickHouseRowProjector : IClickHouseRowProjector
 {
-    private static readonly FramingOptions AnyFrame = new() { MaxFrameBytes = FrameHeader.Overhead + FrameHeader.MaxDataLength, AllowCustomCommands = true };
-
-    private readonly byte[] _node;
+        private readonly byte[] _node;
     private readonly Dictionary<int, byte[]> _listenerByPort;
 
     public ClickHouseRowProjector(IOptions<IngestOptions> options)
@@ -55,7 +53,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         }
         var frame = envelope.Frame.Span;
         var listener = _listenerByPort.GetValueOrDefault(envelope.ListenerPort);
-        if (!WholeFrame.TryValidate(frame, AnyFrame, out var header, out _))
+        if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _))
         {
             var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener);
             WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame);
@@ -79,21 +77,21 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     private static void ProjectGb(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data, ReadOnlySpan<byte> frame)
     {
         var edition = Gb32960Editions.FromMarker(header.Marker);
-        var body = ClassifyGb(header, edition, data);
-        var deviceTime = body == GbBody.None ? null : StoredTime.Of(GbTime.Read(data));
+        var body = FrameBodies.ClassifyGb(header, edition, data);
+        var deviceTime = body == FrameBodies.GbBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[VehicleLogin.IccidLength];
         WriteFrameRaw(rows.FramesRaw, key, header, (ushort)edition, deviceTime, frame);
         switch (body)
         {
             // A sample is keyed by its own time: without a valid one it stays in frames_raw only.
-            case GbBody.Realtime when deviceTime is { } time:
+            case FrameBodies.GbBody.Realtime when deviceTime is { } time:
                 VehicleSampleRows.Write(rows.VehicleSamples, key, data, edition, header.Command == Gb32960Command.ReissueReport, time);
                 break;
-            case GbBody.Login:
+            case FrameBodies.GbBody.Login:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),
                     RowText.AsciiDecoded(data.Slice(GbTime.Size + 2, VehicleLogin.IccidLength), iccid));
                 break;
-            case GbBody.Logout:
+            case FrameBodies.GbBody.Logout:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogout, deviceTime, Word(data, GbTime.Size), default);
                 break;
         }
@@ -102,20 +100,20 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     private static void ProjectHj(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data,
         ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol)
     {
-        var body = ClassifyHj(header, data, listenerProtocol, out var layout);
-        DateTimeOffset? deviceTime = body == HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
+        var body = FrameBodies.ClassifyHj(header, data, listenerProtocol, out var layout);
+        DateTimeOffset? deviceTime = body == FrameBodies.HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[Hj1239LoginBody.IccidLength];
         WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame);
         switch (body)
         {
-            case HjBody.Data:
+            case FrameBodies.HjBody.Data:
                 EmissionSampleRows.Write(rows.EmissionSamples, key, data, layout, header.Command == Hj1239Command.Reissue);
                 break;
-            case HjBody.Login:
+            case FrameBodies.HjBody.Login:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),
                     RowText.TrimmedAscii(data.Slice(GbTime.Size + 2, Hj1239LoginBody.IccidLength), iccid));
                 break;
-            case HjBody.Logout:
+            case FrameBodies.HjBody.Logout:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogout, deviceTime, Word(data, GbTime.Size), default);
                 break;
         }
@@ -162,104 +160,6 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     }
 
     private static ushort Word(ReadOnlySpan<byte> data, int at) => (ushort)(data[at] << 8 | data[at + 1]);
-
-    /// <summary>Which GB/T 32960 body gives rows: the one <see cref="Gb32960Decoder"/> would decode, or none.</summary>
-    private static GbBody ClassifyGb(in FrameHeader header, Gb32960Edition edition, ReadOnlySpan<byte> data)
-    {
-        // Replies carry no vehicle data; a ciphertext cannot be read without keys (the decoder keeps both raw).
-        if (header.ResponseFlag != Gb32960ResponseFlags.Command || header.Encryption != Gb32960Encryption.None && !data.IsEmpty)
-        {
-            return GbBody.None;
-        }
-        return header.Command switch
-        {
-            Gb32960Command.RealtimeReport or Gb32960Command.ReissueReport when !RealtimeReport.Check(data, edition).IsError => GbBody.Realtime,
-            Gb32960Command.VehicleLogin when IsGbLogin(data, edition) => GbBody.Login,
-            Gb32960Command.VehicleLogout when data.Length == GbTime.Size + 2 => GbBody.Logout,
-            _ => GbBody.None,
-        };
-    }
-
-    /// <summary>The length rule of <see cref="VehicleLogin"/>: time, serial, ICCID, n, then exactly the codes the counts announce.</summary>
-    private static bool IsGbLogin(ReadOnlySpan<byte> data, Gb32960Edition edition)
-    {
-        const int countAt = GbTime.Size + 2 + VehicleLogin.IccidLength;
-        if (data.Length <= countAt)
-        {
-            return false;
-        }
-        int n = data[countAt];
-        if (edition == Gb32960Edition.V2025)
-        {
-            int codesAt = countAt + 1 + n;
-            if (data.Length < codesAt)
-            {
-                return false;
-            }
-            int codes = 0;
-            foreach (byte perSubsystem in data.Slice(countAt + 1, n))
-            {
-                codes += perSubsystem;
-            }
-            return data.Length - codesAt == codes * VehicleLogin.CodeLength2025;
-        }
-        return data.Length > countAt + 1 && data.Length - (countAt + 2) == n * data[countAt + 1];
-    }
-
-    /// <summary>
-    /// Which HJ 1239 body gives rows, as <see cref="DecodedRecord"/> decodes it: realtime/reissue items in the port's
-    /// layout, or in the layout the bytes show when that fails; logins and logouts of their exact length.
-    /// </summary>
-    private static HjBody ClassifyHj(in FrameHeader header, ReadOnlySpan<byte> data, ListenerProtocol protocol, out Hj1239Layout layout)
-    {
-        layout = Hj1239Layout.Auto;
-        if (header.Encryption is >= Gb32960Encryption.Rsa and <= Gb32960Encryption.Sm4 && !data.IsEmpty)
-        {
-            return HjBody.None;
-        }
-        switch (header.Command)
-        {
-            case Hj1239Command.Realtime or Hj1239Command.Reissue:
-                var configured = protocol switch
-                {
-                    ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
-                    ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
-                    _ => Hj1239Layout.Auto,
-                };
-                return Walks(data, configured, out layout) || configured != Hj1239Layout.Auto && Walks(data, Hj1239Layout.Auto, out layout)
-                    ? HjBody.Data
-                    : HjBody.None;
-            case Hj1239Command.Login:
-                return data.Length == Hj1239LoginBody.Length ? HjBody.Login : HjBody.None;
-            case Hj1239Command.Logout:
-                return data.Length == Hj1239LogoutBody.Length ? HjBody.Logout : HjBody.None;
-            default:
-                return HjBody.None;
-        }
-    }
-
-    private static bool Walks(ReadOnlySpan<byte> data, Hj1239Layout layout, out Hj1239Layout resolved)
-    {
-        var walker = new Hj1239ItemWalker(data, layout);
-        resolved = walker.Layout;
-        return walker.SkipToEnd();
-    }
-
-    private enum GbBody
-    {
-        None,
-        Realtime,
-        Login,
-        Logout,
-    }
-
-    private enum HjBody
-    {
-        None,
-        Data,
-        Login,
-        Logout,
-    }
 }
 
 /// <summary>The columns every row of one record shares.</summary>

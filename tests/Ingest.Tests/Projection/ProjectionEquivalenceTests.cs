@@ -20,7 +20,9 @@ namespace Ingest.Tests.Projection;
 /// The walker-based <see cref="ClickHouseRowProjector"/> must write, table by table, the very bytes the full decode into
 /// row structs writes (<see cref="ReferenceRowProjector"/>): over every shared vector, the load generator's frames and
 /// thousands of generated and mutated frames whose fields take random raw values (sentinels included), so every
-/// scaled float is compared bit for bit.
+/// scaled float is compared bit for bit. The walker-based <see cref="VehicleStateProjector"/> must likewise give the
+/// update the full decode gives (<see cref="ReferenceStateProjector"/>), compared field by field and as text (which
+/// tells -0 from 0).
 /// </summary>
 public class ProjectionEquivalenceTests
 {
@@ -34,6 +36,8 @@ public class ProjectionEquivalenceTests
 
     private static readonly ClickHouseRowProjector Fast = new(Options);
     private static readonly ReferenceRowProjector Reference = new(Options);
+    private static readonly VehicleStateProjector FastState = new(Options);
+    private static readonly ReferenceStateProjector ReferenceState = new(Options);
 
     public static TheoryData<Vector> Vectors()
     {
@@ -204,6 +208,12 @@ public class ProjectionEquivalenceTests
                 Assert.Fail($"{want.Table.Name}: expected {want.Count} rows {Convert.ToHexString(want.Encoded.WrittenSpan)}, " +
                     $"got {got.Count} rows {Convert.ToHexString(got.Encoded.WrittenSpan)} for record {Convert.ToHexString(record.Payload.Span)}");
             }
+        }
+        var expectedState = ReferenceState.Project(record);
+        var actualState = FastState.Project(record);
+        if (expectedState != actualState || expectedState?.ToString() != actualState?.ToString())
+        {
+            Assert.Fail($"state: expected {expectedState}, got {actualState} for record {Convert.ToHexString(record.Payload.Span)}");
         }
         return actual;
     }
