@@ -19,6 +19,10 @@ internal static class VehicleSampleRows
     /// <summary>Items noted on the stack before the walk needs a pooled array (real frames carry about ten).</summary>
     private const int StackItems = 32;
 
+    /// <summary>The array columns' rules (0.001 V per cell, 1 °C per probe with offset -40), decimals worked out once.</summary>
+    private static readonly ScaleRule CellVolts = new(0.001);
+    private static readonly ScaleRule ProbeCelsius = new(1, -40);
+
     /// <summary>Appends the row of a data unit that <see cref="Protocol.Gb32960.Bodies.RealtimeReport.Check"/> accepted.</summary>
     public static void Write(RowBuffer<VehicleSampleRow> table, in RowKey key, ReadOnlySpan<byte> data, Gb32960Edition edition,
         bool isReissue, DateTimeOffset deviceTime)
@@ -221,7 +225,7 @@ internal static class VehicleSampleRows
                 int written = 0;
                 for (int c = 0; c < raw.Length; c += 2)
                 {
-                    var value = Scaled.FromWord(Word(raw, c), 0.001);
+                    var value = CellVolts.FromWord(Word(raw, c));
                     if (value.IsValid)
                     {
                         output[written] = 0;
@@ -272,7 +276,7 @@ internal static class VehicleSampleRows
                 int written = 0;
                 foreach (byte b in raw)
                 {
-                    var value = Scaled.FromByte(b, 1, -40);
+                    var value = ProbeCelsius.FromByte(b);
                     if (value.IsValid)
                     {
                         output[written] = 0;

@@ -77,10 +77,13 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     /// Double arithmetic with one rounding: decimal arithmetic gave the same results at many times the cost, and a
     /// realtime frame carries hundreds of values.
     /// </summary>
-    private static double Compute(long raw, double scale, double offset)
+    private static double Compute(long raw, double scale, double offset) =>
+        Compute(raw, scale, offset, Math.Max(DecimalDigits(scale), DecimalDigits(offset)));
+
+    /// <summary><see cref="Compute(long, double, double)"/> with the decimal count already known (see <see cref="ScaleRule"/>).</summary>
+    internal static double Compute(long raw, double scale, double offset, int digits)
     {
         double value = raw * scale + offset;
-        int digits = Math.Max(DecimalDigits(scale), DecimalDigits(offset));
         if (digits == 0)
         {
             return value;
@@ -134,4 +137,42 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
         ValueStatus.Invalid => "invalid",
         _ => Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>
+/// One field's scale and offset with their decimal count worked out once, for code that converts many values of the
+/// same field (cell voltages, the data-stream fields): the same numbers as <see cref="Scaled.FromWord"/> and
+/// <see cref="Scaled.FromByte"/> with that scale and offset (the same computation), without looking the decimals up
+/// per value.
+/// </summary>
+public readonly struct ScaleRule
+{
+    private readonly double _scale;
+    private readonly double _offset;
+    private readonly int _digits;
+
+    public ScaleRule(double scale, double offset = 0)
+    {
+        _scale = scale;
+        _offset = offset;
+        _digits = Math.Max(Scaled.DecimalDigits(scale), Scaled.DecimalDigits(offset));
+    }
+
+    public Scaled FromByte(byte raw)
+    {
+        var status = Sentinel.OfByte(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
+
+    public Scaled FromWord(ushort raw, bool acceptSwapped = false)
+    {
+        var status = Sentinel.OfWord(raw, acceptSwapped);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
+
+    public Scaled FromDWord(uint raw)
+    {
+        var status = Sentinel.OfDWord(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
 }

@@ -50,4 +50,42 @@ public class ScaledTests
     {
         Assert.Equal(Scaled.DecimalDigitsByLoop(factor), Scaled.DecimalDigits(factor));
     }
+
+    [Theory]
+    [InlineData(0.001, 0)]        // GB/T 32960 cell voltage
+    [InlineData(1, -40)]          // probe temperature
+    [InlineData(0.1, -1000)]      // pack current
+    [InlineData(1.0 / 256, 0)]    // J1939 speed
+    [InlineData(0.5, 0)]
+    [InlineData(1, -125)]
+    [InlineData(0.125, 0)]
+    [InlineData(0.05, 0)]
+    [InlineData(0.05, -200)]
+    [InlineData(0.4, 0)]
+    [InlineData(0.03125, -273)]
+    [InlineData(0.1, 0)]
+    [InlineData(0.0000305, 0)]
+    [InlineData(0.01, 0)]
+    public void A_scale_rule_gives_the_very_numbers_of_the_per_value_conversion_for_every_raw_byte_and_word(double scale, double offset)
+    {
+        var rule = new ScaleRule(scale, offset);
+        for (int raw = 0; raw <= ushort.MaxValue; raw++)
+        {
+            foreach (bool swapped in new[] { false, true })
+            {
+                var expected = Scaled.FromWord((ushort)raw, scale, offset, swapped);
+                var actual = rule.FromWord((ushort)raw, swapped);
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Value), BitConverter.DoubleToInt64Bits(actual.Value));
+            }
+            if (raw <= byte.MaxValue)
+            {
+                Assert.Equal(Scaled.FromByte((byte)raw, scale, offset), rule.FromByte((byte)raw));
+            }
+        }
+        foreach (uint raw in new uint[] { 0, 1, 12345678, 0x7FFFFFFF, 0xFFFFFFFD, 0xFFFFFFFE, 0xFFFFFFFF })
+        {
+            Assert.Equal(Scaled.FromDWord(raw, scale, offset), rule.FromDWord(raw));
+        }
+    }
 }
