@@ -77,10 +77,13 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     /// Double arithmetic with one rounding: decimal arithmetic gave the same results at many times the cost, and a
     /// realtime frame carries hundreds of values.
     /// </summary>
-    private static double Compute(long raw, double scale, double offset)
+    private static double Compute(long raw, double scale, double offset) =>
+        Compute(raw, scale, offset, Math.Max(DecimalDigits(scale), DecimalDigits(offset)));
+
+    /// <summary><see cref="Compute(long, double, double)"/> with the decimal count already known (see <see cref="ScaleRule"/>).</summary>
+    internal static double Compute(long raw, double scale, double offset, int digits)
     {
         double value = raw * scale + offset;
-        int digits = Math.Max(DecimalDigits(scale), DecimalDigits(offset));
         if (digits == 0)
         {
             return value;
@@ -94,18 +97,27 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
     private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 
     /// <summary>How many decimals a scale such as 0.1, 0.03125 or 1e-6 has (at most 12).</summary>
-    private static int DecimalDigits(double factor)
+    internal static int DecimalDigits(double factor)
     {
-        // The scales and offsets of both standards, answered without the loop.
+        // The scales and offsets of both standards, answered without the loop (the J1939 ones too: a data-stream
+        // item has a dozen of them, and the loop costs more than the rest of the arithmetic).
         switch (factor)
         {
             case 0 or 1 or -1 or -40 or -273 or -1000 or -2000 or -3000 or -20000 or -32000 or -125 or -200: return 0;
-            case 0.1: return 1;
+            case 0.1 or 0.4 or 0.5: return 1;
             case 0.01 or 0.05: return 2;
-            case 0.001: return 3;
+            case 0.001 or 0.125: return 3;
             case 0.03125: return 5;
             case 1e-6 or -1e-6: return 6;
+            case 0.0000305: return 7;
+            case 0.00390625: return 8;
         }
+        return DecimalDigitsByLoop(factor);
+    }
+
+    /// <summary>The general rule the switch above short-cuts (a test holds the two to the same answers).</summary>
+    internal static int DecimalDigitsByLoop(double factor)
+    {
         factor = Math.Abs(factor);
         var powers = PowersOfTen;
         for (int d = 0; d < powers.Length; d++)
@@ -125,4 +137,42 @@ public readonly record struct Scaled(ValueStatus Status, double Value)
         ValueStatus.Invalid => "invalid",
         _ => Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>
+/// One field's scale and offset with their decimal count worked out once, for code that converts many values of the
+/// same field (cell voltages, the data-stream fields): the same numbers as <see cref="Scaled.FromWord"/> and
+/// <see cref="Scaled.FromByte"/> with that scale and offset (the same computation), without looking the decimals up
+/// per value.
+/// </summary>
+public readonly struct ScaleRule
+{
+    private readonly double _scale;
+    private readonly double _offset;
+    private readonly int _digits;
+
+    public ScaleRule(double scale, double offset = 0)
+    {
+        _scale = scale;
+        _offset = offset;
+        _digits = Math.Max(Scaled.DecimalDigits(scale), Scaled.DecimalDigits(offset));
+    }
+
+    public Scaled FromByte(byte raw)
+    {
+        var status = Sentinel.OfByte(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
+
+    public Scaled FromWord(ushort raw, bool acceptSwapped = false)
+    {
+        var status = Sentinel.OfWord(raw, acceptSwapped);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
+
+    public Scaled FromDWord(uint raw)
+    {
+        var status = Sentinel.OfDWord(raw);
+        return new Scaled(status, status == ValueStatus.Valid ? Scaled.Compute(raw, _scale, _offset, _digits) : 0);
+    }
 }

@@ -36,4 +36,56 @@ public class ScaledTests
         Assert.Equal(ValueStatus.Abnormal, Scaled.FromWord(0xFFFE).Status);
         Assert.Equal(ValueStatus.Invalid, Scaled.FromDWord(0xFFFFFFFF).Status);
     }
+
+    /// <summary>Every scale and offset the two standards use (GB/T 32960 units and HJ 1239 EngineScaling).</summary>
+    public static TheoryData<double> StandardFactors() =>
+    [
+        0, 1, -1, -40, -273, -1000, -2000, -3000, -20000, -32000, -125, -200,
+        0.1, 0.4, 0.5, 0.01, 0.05, 0.001, 0.125, 0.03125, 1e-6, -1e-6, 0.0000305, 1.0 / 256,
+    ];
+
+    [Theory]
+    [MemberData(nameof(StandardFactors))]
+    public void The_short_cut_for_the_standard_scales_gives_the_decimals_the_general_rule_gives(double factor)
+    {
+        Assert.Equal(Scaled.DecimalDigitsByLoop(factor), Scaled.DecimalDigits(factor));
+    }
+
+    [Theory]
+    [InlineData(0.001, 0)]        // GB/T 32960 cell voltage
+    [InlineData(1, -40)]          // probe temperature
+    [InlineData(0.1, -1000)]      // pack current
+    [InlineData(1.0 / 256, 0)]    // J1939 speed
+    [InlineData(0.5, 0)]
+    [InlineData(1, -125)]
+    [InlineData(0.125, 0)]
+    [InlineData(0.05, 0)]
+    [InlineData(0.05, -200)]
+    [InlineData(0.4, 0)]
+    [InlineData(0.03125, -273)]
+    [InlineData(0.1, 0)]
+    [InlineData(0.0000305, 0)]
+    [InlineData(0.01, 0)]
+    public void A_scale_rule_gives_the_very_numbers_of_the_per_value_conversion_for_every_raw_byte_and_word(double scale, double offset)
+    {
+        var rule = new ScaleRule(scale, offset);
+        for (int raw = 0; raw <= ushort.MaxValue; raw++)
+        {
+            foreach (bool swapped in new[] { false, true })
+            {
+                var expected = Scaled.FromWord((ushort)raw, scale, offset, swapped);
+                var actual = rule.FromWord((ushort)raw, swapped);
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Value), BitConverter.DoubleToInt64Bits(actual.Value));
+            }
+            if (raw <= byte.MaxValue)
+            {
+                Assert.Equal(Scaled.FromByte((byte)raw, scale, offset), rule.FromByte((byte)raw));
+            }
+        }
+        foreach (uint raw in new uint[] { 0, 1, 12345678, 0x7FFFFFFF, 0xFFFFFFFD, 0xFFFFFFFE, 0xFFFFFFFF })
+        {
+            Assert.Equal(Scaled.FromDWord(raw, scale, offset), rule.FromDWord(raw));
+        }
+    }
 }

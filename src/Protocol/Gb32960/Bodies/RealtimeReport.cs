@@ -109,34 +109,15 @@ public sealed class RealtimeReport : Gb32960Body
         {
             items.Add(InfoUnitReader.Read(item.Type, item.Kind, data.Slice(item.Offset + 1, item.Body.Length), edition));
         }
-        var error = walker.Error;
-        if (error.Kind == DecodeErrorKind.Truncated)
+        var error = CheckAfterItems(span, walker, out int tailStart, out int tailEnd, out int signatureAt, out int afterSignature);
+        if (error.IsError)
         {
             return error;
         }
-
-        int position = walker.Position;
-        bool atSignature = walker.AtSignature;
-        var tail = ReadOnlyMemory<byte>.Empty;
-        if (error.Kind == DecodeErrorKind.UnknownInfoType)
-        {
-            int signatureAt = edition == Gb32960Edition.V2025 ? FindSignature(span, position + 1) : -1;
-            int tailEnd = signatureAt >= 0 ? signatureAt : span.Length;
-            tail = data[position..tailEnd];
-            position = tailEnd;
-            atSignature = signatureAt >= 0;
-        }
-
         Gb32960Signature? signature = null;
-        var after = ReadOnlyMemory<byte>.Empty;
-        if (atSignature)
+        if (signatureAt >= 0)
         {
-            error = Gb32960Signature.TryRead(data, position + 1, out signature, out int end);
-            if (error.IsError)
-            {
-                return error;
-            }
-            after = data[end..];
+            Gb32960Signature.TryRead(data, signatureAt + 1, out signature, out _);
         }
         body = new RealtimeReport
         {
@@ -144,10 +125,60 @@ public sealed class RealtimeReport : Gb32960Body
             IsReissue = isReissue,
             Time = walker.Time,
             Items = items,
-            UnknownTail = tail,
+            UnknownTail = data[tailStart..tailEnd],
             Signature = signature,
-            AfterSignature = after,
+            AfterSignature = signatureAt >= 0 ? data[afterSignature..] : ReadOnlyMemory<byte>.Empty,
         };
+        return default;
+    }
+
+    /// <summary>
+    /// The verdict <see cref="Gb32960Decoder"/> gives a realtime/reissue data unit, without decoding or allocating: an
+    /// error exactly when the decoder would return one for this data unit. For consumers that read the items with a
+    /// <see cref="Gb32960InfoWalker"/> and must treat the same frames as undecodable (storage keeps them raw only).
+    /// </summary>
+    public static DecodeError Check(ReadOnlySpan<byte> dataUnit, Gb32960Edition edition)
+    {
+        var walker = new Gb32960InfoWalker(dataUnit, edition);
+        while (walker.TryReadNext(out _))
+        {
+        }
+        return CheckAfterItems(dataUnit, walker, out _, out _, out _, out _);
+    }
+
+    /// <summary>
+    /// What follows the walked items: the unknown tail (empty when none), the 0xFF signature starter (or -1) and where
+    /// the bytes after the signature start; an error when an item or the signature is cut short.
+    /// </summary>
+    private static DecodeError CheckAfterItems(ReadOnlySpan<byte> span, in Gb32960InfoWalker walker, out int tailStart, out int tailEnd,
+        out int signatureAt, out int afterSignature)
+    {
+        var error = walker.Error;
+        int position = walker.Position;
+        tailStart = tailEnd = position;
+        signatureAt = afterSignature = -1;
+        if (error.Kind == DecodeErrorKind.Truncated)
+        {
+            return error;
+        }
+        bool atSignature = walker.AtSignature;
+        if (error.Kind == DecodeErrorKind.UnknownInfoType)
+        {
+            int found = walker.Edition == Gb32960Edition.V2025 ? FindSignature(span, position + 1) : -1;
+            tailEnd = found >= 0 ? found : span.Length;
+            position = tailEnd;
+            atSignature = found >= 0;
+        }
+        if (atSignature)
+        {
+            error = Gb32960Signature.Measure(span, position + 1, out _, out _, out _, out _, out int end);
+            if (error.IsError)
+            {
+                return error;
+            }
+            signatureAt = position;
+            afterSignature = end;
+        }
         return default;
     }
 

@@ -49,38 +49,52 @@ public sealed class Gb32960Signature
     internal static DecodeError TryRead(ReadOnlyMemory<byte> data, int start, out Gb32960Signature? signature, out int end)
     {
         signature = null;
+        var error = Measure(data.Span, start, out int rAt, out int rLength, out int sAt, out int sLength, out end);
+        if (error.IsError)
+        {
+            return error;
+        }
+        signature = new Gb32960Signature
+        {
+            Algorithm = data.Span[start],
+            R = data.Slice(rAt, rLength),
+            S = data.Slice(sAt, sLength),
+        };
+        return default;
+    }
+
+    /// <summary>Where the parts of a block starting at <paramref name="start"/> lie, without allocating; the error <see cref="TryRead"/> gives.</summary>
+    internal static DecodeError Measure(ReadOnlySpan<byte> data, int start, out int rAt, out int rLength, out int sAt, out int sLength, out int end)
+    {
+        rAt = rLength = sAt = sLength = 0;
         end = start;
-        var r = new SpanReader(data.Span[start..]);
+        var r = new SpanReader(data[start..]);
         int length = data.Length;
-        if (!r.TryReadByte(out byte algorithm))
+        if (!r.TryReadByte(out _))
         {
             return BodyErrors.Truncated(start, 1, length);
         }
-        if (!r.TryReadUInt16(out ushort rLength))
+        if (!r.TryReadUInt16(out ushort rWord))
         {
             return BodyErrors.Truncated(start + r.Position, 2, length);
         }
-        int rAt = start + r.Position;
+        rAt = start + r.Position;
+        rLength = rWord;
         if (!r.TrySkip(rLength))
         {
             return BodyErrors.Truncated(rAt, rLength, length);
         }
-        if (!r.TryReadUInt16(out ushort sLength))
+        if (!r.TryReadUInt16(out ushort sWord))
         {
             return BodyErrors.Truncated(start + r.Position, 2, length);
         }
-        int sAt = start + r.Position;
+        sAt = start + r.Position;
+        sLength = sWord;
         if (!r.TrySkip(sLength))
         {
             return BodyErrors.Truncated(sAt, sLength, length);
         }
         end = start + r.Position;
-        signature = new Gb32960Signature
-        {
-            Algorithm = algorithm,
-            R = data.Slice(rAt, rLength),
-            S = data.Slice(sAt, sLength),
-        };
         return default;
     }
 

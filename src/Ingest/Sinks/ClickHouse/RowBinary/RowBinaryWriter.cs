@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ingest.Sinks.ClickHouse.RowBinary;
@@ -8,29 +8,57 @@ namespace Ingest.Sinks.ClickHouse.RowBinary;
 /// <summary>
 /// Appends values in ClickHouse's RowBinary format (little-endian numbers, LEB128 lengths, a null byte before each
 /// Nullable value, DateTime as UInt32 unix seconds) to one growable buffer that is reused batch after batch.
-/// Each table's row struct writes its columns through this, in column order.
+/// Row projectors write each table's columns through this, in column order.
 /// </summary>
+/// <remarks>
+/// The buffer is an array rented from <see cref="ArrayPool{T}.Shared"/>: it only grows (the old array goes back to
+/// the pool), and <see cref="Clear"/> keeps it, so a sink in steady state writes every batch into the same memory and
+/// allocates nothing per row. Each write checks the room it needs once and stores directly, without the per-call
+/// bookkeeping of an <see cref="IBufferWriter{T}"/>, because a realtime record writes hundreds of values.
+/// </remarks>
 public sealed class RowBinaryWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer;
+    private byte[] _buffer;
+    private int _written;
 
-    public RowBinaryWriter(int initialCapacity = 64 * 1024) => _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+    public RowBinaryWriter(int initialCapacity = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
 
-    public int WrittenCount => _buffer.WrittenCount;
+    public int WrittenCount => _written;
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
     /// <summary>The written bytes as an array segment (for a read-only stream without copying).</summary>
-    public ArraySegment<byte> WrittenSegment =>
-        MemoryMarshal.TryGetArray(_buffer.WrittenMemory, out var segment) ? segment : new ArraySegment<byte>(_buffer.WrittenSpan.ToArray());
+    public ArraySegment<byte> WrittenSegment => new(_buffer, 0, _written);
 
     /// <summary>Forgets the content and keeps the memory for the next batch.</summary>
-    public void Clear() => _buffer.ResetWrittenCount();
+    public void Clear() => _written = 0;
 
+    /// <summary>
+    /// Room for at least <paramref name="size"/> bytes at the end; write into it, then <see cref="Advance"/> by what was
+    /// written. For loops that store many fixed-size values at once (array columns).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> GetSpan(int size)
+    {
+        if (_buffer.Length - _written < size)
+        {
+            Grow(size);
+        }
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Advance(int count) => _written += count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt8(byte value)
     {
-        _buffer.GetSpan(1)[0] = value;
-        _buffer.Advance(1);
+        if (_written >= _buffer.Length)
+        {
+            Grow(1);
+        }
+        _buffer[_written++] = value;
     }
 
     public void WriteBool(bool value) => WriteUInt8(value ? (byte)1 : (byte)0);
@@ -39,32 +67,32 @@ public sealed class RowBinaryWriter
 
     public void WriteUInt16(ushort value)
     {
-        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.GetSpan(2), value);
-        _buffer.Advance(2);
+        BinaryPrimitives.WriteUInt16LittleEndian(GetSpan(2), value);
+        _written += 2;
     }
 
     public void WriteUInt32(uint value)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.GetSpan(4), value);
-        _buffer.Advance(4);
+        BinaryPrimitives.WriteUInt32LittleEndian(GetSpan(4), value);
+        _written += 4;
     }
 
     public void WriteUInt64(ulong value)
     {
-        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.GetSpan(8), value);
-        _buffer.Advance(8);
+        BinaryPrimitives.WriteUInt64LittleEndian(GetSpan(8), value);
+        _written += 8;
     }
 
     public void WriteFloat32(float value)
     {
-        BinaryPrimitives.WriteSingleLittleEndian(_buffer.GetSpan(4), value);
-        _buffer.Advance(4);
+        BinaryPrimitives.WriteSingleLittleEndian(GetSpan(4), value);
+        _written += 4;
     }
 
     public void WriteFloat64(double value)
     {
-        BinaryPrimitives.WriteDoubleLittleEndian(_buffer.GetSpan(8), value);
-        _buffer.Advance(8);
+        BinaryPrimitives.WriteDoubleLittleEndian(GetSpan(8), value);
+        _written += 8;
     }
 
     /// <summary>DateTime: whole seconds since 1970-01-01 UTC as UInt32 (1970 to 2106). Out of range is a bug upstream.</summary>
@@ -84,15 +112,15 @@ public sealed class RowBinaryWriter
         value ??= "";
         int byteCount = Encoding.UTF8.GetByteCount(value);
         WriteLength(byteCount);
-        Encoding.UTF8.GetBytes(value, _buffer.GetSpan(byteCount));
-        _buffer.Advance(byteCount);
+        _written += Encoding.UTF8.GetBytes(value, GetSpan(byteCount));
     }
 
     /// <summary>String column from raw bytes (ClickHouse strings are byte strings).</summary>
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         WriteLength(value.Length);
-        _buffer.Write(value);
+        value.CopyTo(GetSpan(value.Length));
+        _written += value.Length;
     }
 
     /// <summary>The null flag of a Nullable column: returns true when a value must follow.</summary>
@@ -172,7 +200,8 @@ public sealed class RowBinaryWriter
     public void WriteArrayUInt8(ReadOnlySpan<byte> values)
     {
         WriteLength(values.Length);
-        _buffer.Write(values);
+        values.CopyTo(GetSpan(values.Length));
+        _written += values.Length;
     }
 
     public void WriteArrayUInt32(ReadOnlySpan<uint> values)
@@ -196,8 +225,13 @@ public sealed class RowBinaryWriter
     /// <summary>Unsigned LEB128, as RowBinary prefixes strings and arrays.</summary>
     public void WriteLength(int length)
     {
-        var span = _buffer.GetSpan(5);
         uint value = (uint)length;
+        if (value < 0x80)
+        {
+            WriteUInt8((byte)value);
+            return;
+        }
+        var span = GetSpan(5);
         int i = 0;
         while (value >= 0x80)
         {
@@ -205,7 +239,16 @@ public sealed class RowBinaryWriter
             value >>= 7;
         }
         span[i++] = (byte)value;
-        _buffer.Advance(i);
+        _written += i;
+    }
+
+    private void Grow(int size)
+    {
+        long wanted = Math.Max((long)_buffer.Length * 2, (long)_written + size);
+        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
+        _buffer.AsSpan(0, _written).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
     }
 
     private static void ThrowDateTimeOutOfRange(DateTimeOffset value) =>

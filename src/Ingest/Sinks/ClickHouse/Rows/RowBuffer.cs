@@ -17,8 +17,9 @@ public interface IRowBuffer
 }
 
 /// <summary>
-/// Typed rows of one table. A row is encoded when it is added, so nothing but bytes is kept between inserts and the
-/// buffer's memory is reused batch after batch.
+/// The rows of one table, encoded as they arrive, so nothing but bytes is kept between inserts and the buffer's
+/// memory is reused batch after batch. The row projector writes each row's columns straight into <see cref="Encoded"/>
+/// between <see cref="BeginRow"/> and <see cref="EndRow"/>; <see cref="Add"/> encodes a typed row (tests, tools).
 /// </summary>
 public sealed class RowBuffer<TRow> : IRowBuffer
     where TRow : struct, IClickHouseRow<TRow>
@@ -36,6 +37,11 @@ public sealed class RowBuffer<TRow> : IRowBuffer
         TRow.Write(_writer, row);
         Count++;
     }
+
+    /// <summary>Starts a row: write every column of <typeparamref name="TRow"/>'s table in order, then call <see cref="EndRow"/>.</summary>
+    public RowBinaryWriter BeginRow() => _writer;
+
+    public void EndRow() => Count++;
 
     public void Clear()
     {

@@ -6,9 +6,10 @@ using Ingest.Protocol.Primitives;
 using Ingest.Records;
 using Ingest.Spool;
 
-namespace Ingest.Projection;
+namespace Ingest.Tests.Projection;
 
 /// <summary>
+/// (Test oracle: production projects from the walkers now; the reference projectors still open records this way.)
 /// A spool record opened up: its envelope, the frame header, and the decoded frame when the data unit could be
 /// decoded. Everything downstream (ClickHouse rows, live state) is derived from this and nothing else, so the
 /// same record always projects to the same rows: the basis of exactly-once storage after a retry.
