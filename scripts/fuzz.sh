@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the framer, both decoders and the session read loop with AFL++ and SharpFuzz
+# (tests/Fuzz/README.md says what each target checks).
+#
+#   bash scripts/fuzz.sh framer 900          one target for 900 s
+#   bash scripts/fuzz.sh all 900             every target for 900 s each, one after another
+#   FUZZ_JOBS=2 bash scripts/fuzz.sh all 900 two targets at a time
+#
+# Targets: framer, gb32960, hj1239, session. Installs what is missing (afl++ from Debian, the SharpFuzz tool from
+# NuGet), publishes tests/Fuzz, instruments the Protocol and Ingest assemblies, writes the seed corpus from
+# tests/Protocol.Tests/Vectors/vectors.tsv, runs afl-fuzz at nice 19 and prints executions, coverage, crashes and
+# hangs per target. Everything goes under var/fuzz/ (gitignored): findings/TARGET/default/{crashes,hangs,queue}
+# and results.tsv, one line per run. A second run of a target resumes from its previous queue.
+set -euo pipefail
+
+usage() { echo "usage: $0 framer|gb32960|hj1239|session|all SECONDS" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+what="$1" seconds="$2"
+case "$what" in framer|gb32960|hj1239|session|all) ;; *) usage ;; esac
+[[ "$seconds" =~ ^[0-9]+$ ]] || usage
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$(pwd)"
+work="$repo/var/fuzz"
+tools="$work/tools"
+bin="$work/bin"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+mkdir -p "$work"
+
+# --- what is missing --------------------------------------------------------------------------------------------
+if ! command -v afl-fuzz >/dev/null; then
+    echo "== installing afl++ (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null
+fi
+if [ ! -x "$tools/sharpfuzz" ]; then
+    echo "== installing the SharpFuzz instrumentation tool"
+    dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
+fi
+
+# --- build and instrument ---------------------------------------------------------------------------------------
+# A clean publish every time: sharpfuzz rewrites the assemblies in place, and must never see them twice.
+echo "== publishing tests/Fuzz"
+rm -rf "$bin"
+nice -n 19 dotnet publish "$repo/tests/Fuzz/Ingest.Fuzz.csproj" -c Release -o "$bin" -v quiet -nologo >/dev/null
+for assembly in Ingest.Protocol.dll Ingest.dll; do
+    echo "== instrumenting $assembly"
+    "$tools/sharpfuzz" "$bin/$assembly"
+done
+
+# --- seeds --------------------------------------------------------------------------------------------------------
+rm -rf "$work/seeds"
+dotnet "$bin/Ingest.Fuzz.dll" seeds "$repo/tests/Protocol.Tests/Vectors/vectors.tsv" "$work/seeds"
+
+# --- fuzz ---------------------------------------------------------------------------------------------------------
+stat_of() { sed -n "s/^$2 *: *//p" "$1" | head -1; }
+
+fuzz_one() {
+    local target="$1" out="$work/findings/$1"
+    mkdir -p "$out"
+    echo "== fuzzing $target for $seconds s (log: $out/afl.log)"
+    # The target is `dotnet` (not AFL-instrumented itself: SharpFuzz reports coverage of the rewritten assemblies),
+    # hence the binary check is skipped. -m none: the runtime reserves far more address space than it uses.
+    # -t 10000: an input still running after 10 s is a hang. No CPU pinning: the machine is shared.
+    AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_AUTORESUME=1 \
+    AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SHUFFLE_QUEUE=0 \
+        nice -n 19 afl-fuzz -i "$work/seeds/$target" -o "$out" -t 10000 -m none -V "$seconds" \
+        -x "$repo/tests/Fuzz/protocol.dict" \
+        -- dotnet "$bin/Ingest.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
+            echo "afl-fuzz failed for $target; last lines of $out/afl.log:" >&2
+            tail -20 "$out/afl.log" >&2
+            return 1
+        }
+}
+
+report_one() {
+    local target="$1" out="$work/findings/$1/default"
+    local stats="$out/fuzzer_stats"
+    if [ ! -f "$stats" ]; then
+        echo "$target: no fuzzer_stats (see $work/findings/$target/afl.log)"
+        return 1
+    fi
+    local run execs eps paths edges bitmap crashes hangs
+    run=$(stat_of "$stats" run_time); execs=$(stat_of "$stats" execs_done); eps=$(stat_of "$stats" execs_per_sec)
+    paths=$(stat_of "$stats" corpus_count); edges=$(stat_of "$stats" edges_found); bitmap=$(stat_of "$stats" bitmap_cvg)
+    crashes=$(stat_of "$stats" saved_crashes); hangs=$(stat_of "$stats" saved_hangs)
+    printf '%-8s %6ss  execs %-9s %8s exec/s  paths %-5s edges %-5s bitmap %-7s crashes %-3s hangs %s\n' \
+        "$target" "$run" "$execs" "$eps" "$paths" "$edges" "$bitmap" "$crashes" "$hangs"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$run" "$execs" "$eps" "$paths" \
+        "$edges" "$bitmap" "$crashes" "$hangs" >>"$work/results.tsv"
+    # Each crash replayed outside AFL, with the invariant or exception it broke.
+    if compgen -G "$out/crashes/id*" >/dev/null; then
+        dotnet "$bin/Ingest.Fuzz.dll" replay "$target" "$out"/crashes/id* | sed 's/^/    /' | head -60 || true
+    fi
+    if compgen -G "$out/hangs/id*" >/dev/null; then
+        echo "    hangs: $(ls "$out"/hangs/id* | wc -l) in $out/hangs"
+    fi
+}
+
+targets=("$what")
+[ "$what" = all ] && targets=(framer gb32960 hj1239 session)
+jobs="${FUZZ_JOBS:-1}"
+running=0
+for target in "${targets[@]}"; do
+    fuzz_one "$target" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+done
+wait || true
+
+[ -f "$work/results.tsv" ] || printf 'finished\ttarget\trun_s\texecs\texec_per_s\tpaths\tedges\tbitmap\tcrashes\thangs\n' >"$work/results.tsv"
+echo
+echo "== results (also appended to $work/results.tsv)"
+status=0
+for target in "${targets[@]}"; do
+    report_one "$target" || status=1
+done
+exit $status
