@@ -5,6 +5,7 @@
 #   bash scripts/fuzz.sh framer 900          one target for 900 s
 #   bash scripts/fuzz.sh all 900             every target for 900 s each, one after another
 #   FUZZ_JOBS=2 bash scripts/fuzz.sh all 900 two targets at a time
+#   bash scripts/fuzz.sh keep framer|all     minimise a target's AFL queue (afl-cmin) into tests/Fuzz/Corpus/TARGET.tsv
 #
 # Targets: framer, gb32960, hj1239, session. Installs what is missing (afl++ from Debian, the SharpFuzz tool from
 # NuGet), publishes tests/Fuzz, instruments the Protocol and Ingest assemblies, writes the seed corpus from
@@ -13,8 +14,14 @@
 # and results.tsv, one line per run. A second run of a target resumes from its previous queue.
 set -euo pipefail
 
-usage() { echo "usage: $0 framer|gb32960|hj1239|session|all SECONDS" >&2; exit 2; }
+usage() { echo "usage: $0 framer|gb32960|hj1239|session|all SECONDS | $0 keep TARGET|all" >&2; exit 2; }
 [ $# -eq 2 ] || usage
+mode=fuzz
+if [ "$1" = keep ]; then
+    mode=keep
+    shift
+    set -- "$1" 0
+fi
 what="$1" seconds="$2"
 case "$what" in framer|gb32960|hj1239|session|all) ;; *) usage ;; esac
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
@@ -38,15 +45,39 @@ if [ ! -x "$tools/sharpfuzz" ]; then
     dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
 fi
 
+targets=("$what")
+[ "$what" = all ] && targets=(framer gb32960 hj1239 session)
+
 # --- build and instrument ---------------------------------------------------------------------------------------
-# A clean publish every time: sharpfuzz rewrites the assemblies in place, and must never see them twice.
-echo "== publishing tests/Fuzz"
-rm -rf "$bin"
-nice -n 19 dotnet publish "$repo/tests/Fuzz/Ingest.Fuzz.csproj" -c Release -o "$bin" -v quiet -nologo >/dev/null
-for assembly in Ingest.Protocol.dll Ingest.dll; do
-    echo "== instrumenting $assembly"
-    "$tools/sharpfuzz" "$bin/$assembly"
-done
+# A clean publish for every fuzzing run: sharpfuzz rewrites the assemblies in place, and must never see them twice.
+# `keep` reuses the build the queue was made with.
+if [ "$mode" = fuzz ] || [ ! -f "$bin/Ingest.Fuzz.dll" ]; then
+    echo "== publishing tests/Fuzz"
+    rm -rf "$bin"
+    nice -n 19 dotnet publish "$repo/tests/Fuzz/Ingest.Fuzz.csproj" -c Release -o "$bin" -v quiet -nologo >/dev/null
+    for assembly in Ingest.Protocol.dll Ingest.dll; do
+        echo "== instrumenting $assembly"
+        "$tools/sharpfuzz" "$bin/$assembly"
+    done
+fi
+
+# --- keep: the AFL queue, minimised, becomes the committed corpus that the unit tests replay -----------------------
+if [ "$mode" = keep ]; then
+    for target in "${targets[@]}"; do
+        queue="$work/findings/$target/default/queue" min="$work/cmin/$target" file="$repo/tests/Fuzz/Corpus/$target.tsv"
+        [ -d "$queue" ] || { echo "$target: no queue at $queue (fuzz it first)" >&2; exit 1; }
+        rm -rf "$min"
+        echo "== afl-cmin $target ($(ls "$queue" | wc -l) queue entries)"
+        AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 nice -n 19 afl-cmin -i "$queue" -o "$min" -t 10000 -m none \
+            -- dotnet "$bin/Ingest.Fuzz.dll" "$target" >"$work/cmin-$target.log" 2>&1 \
+            || { tail -20 "$work/cmin-$target.log" >&2; exit 1; }
+        # Keep the comments and the named (finding) lines; replace the previous AFL entries; at most 1 KiB each.
+        { grep -v '^afl-' "$file" || true; dotnet "$bin/Ingest.Fuzz.dll" corpus afl 1024 "$min"; } >"$file.new"
+        mv "$file.new" "$file"
+        echo "$target: $(grep -c '^afl-' "$file") AFL inputs in $file"
+    done
+    exit 0
+fi
 
 # --- seeds --------------------------------------------------------------------------------------------------------
 rm -rf "$work/seeds"
@@ -97,8 +128,6 @@ report_one() {
     fi
 }
 
-targets=("$what")
-[ "$what" = all ] && targets=(framer gb32960 hj1239 session)
 jobs="${FUZZ_JOBS:-1}"
 running=0
 for target in "${targets[@]}"; do

@@ -7,6 +7,7 @@ using SharpFuzz;
 //   Ingest.Fuzz TARGET                       run under afl-fuzz (input on stdin), or once on stdin without it
 //   Ingest.Fuzz seeds VECTORS.tsv OUTDIR     write the seed corpus of every target into OUTDIR/TARGET/
 //   Ingest.Fuzz replay TARGET FILE|DIR...    run saved inputs (findings, corpus) and report each violation
+//   Ingest.Fuzz corpus PREFIX MAXBYTES DIR   print DIR's inputs of at most MAXBYTES as corpus lines (name, tab, hex)
 var targets = new Dictionary<string, Func<byte[], FuzzOutcome>>
 {
     ["framer"] = bytes => FramerTarget.Run(bytes),
@@ -26,6 +27,20 @@ if (args.Length >= 3 && args[0] == "seeds")
             File.WriteAllBytes(Path.Combine(directory, seed.Name), seed.Input);
         }
         Console.WriteLine($"{name}: {seeds.Count} seeds in {directory}");
+    }
+    return 0;
+}
+if (args.Length == 4 && args[0] == "corpus" && int.TryParse(args[2], out int maxBytes))
+{
+    foreach (var path in Directory.GetFiles(args[3]).Order())
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length <= maxBytes && bytes.Length > 0)
+        {
+            // AFL names queue entries "id:000123,src:...,op:..."; the id is enough to find it again.
+            var id = Path.GetFileName(path).Split(',')[0].Replace("id:", "", StringComparison.Ordinal);
+            Console.WriteLine($"{args[1]}-{id}\t{Convert.ToHexString(bytes)}");
+        }
     }
     return 0;
 }
@@ -61,5 +76,5 @@ if (args.Length == 1 && targets.TryGetValue(args[0], out var target))
     });
     return 0;
 }
-Console.Error.WriteLine("usage: Ingest.Fuzz framer|gb32960|hj1239|session | seeds VECTORS.tsv OUTDIR | replay TARGET FILE|DIR...");
+Console.Error.WriteLine("usage: Ingest.Fuzz framer|gb32960|hj1239|session | seeds VECTORS.tsv OUTDIR | replay TARGET FILE|DIR... | corpus PREFIX MAXBYTES DIR");
 return 2;
