@@ -5,6 +5,7 @@
 #   bash scripts/fuzz.sh framer 900          one target for 900 s
 #   bash scripts/fuzz.sh all 900             every target for 900 s each, one after another
 #   FUZZ_JOBS=2 bash scripts/fuzz.sh all 900 two targets at a time
+#   FUZZ_JOBS=2 bash scripts/fuzz.sh gb32960,session 1200   a list of targets
 #   bash scripts/fuzz.sh keep framer|all     minimise a target's AFL queue (afl-cmin) into tests/Fuzz/Corpus/TARGET.tsv
 #
 # Targets: framer, gb32960, hj1239, session. Installs what is missing (afl++ from Debian, the SharpFuzz tool from
@@ -14,7 +15,7 @@
 # and results.tsv, one line per run. A second run of a target resumes from its previous queue.
 set -euo pipefail
 
-usage() { echo "usage: $0 framer|gb32960|hj1239|session|all SECONDS | $0 keep TARGET|all" >&2; exit 2; }
+usage() { echo "usage: $0 TARGET[,TARGET...]|all SECONDS | $0 keep TARGET[,TARGET...]|all   (targets: framer gb32960 hj1239 session)" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 mode=fuzz
 if [ "$1" = keep ]; then
@@ -23,8 +24,12 @@ if [ "$1" = keep ]; then
     set -- "$1" 0
 fi
 what="$1" seconds="$2"
-case "$what" in framer|gb32960|hj1239|session|all) ;; *) usage ;; esac
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
+targets=(${what//,/ })
+[ "$what" = all ] && targets=(framer gb32960 hj1239 session)
+for target in "${targets[@]}"; do
+    case "$target" in framer|gb32960|hj1239|session) ;; *) usage ;; esac
+done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd)"
@@ -44,9 +49,6 @@ if [ ! -x "$tools/sharpfuzz" ]; then
     echo "== installing the SharpFuzz instrumentation tool"
     dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
 fi
-
-targets=("$what")
-[ "$what" = all ] && targets=(framer gb32960 hj1239 session)
 
 # --- build and instrument ---------------------------------------------------------------------------------------
 # A clean publish for every fuzzing run: sharpfuzz rewrites the assemblies in place, and must never see them twice.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
 using Ingest.Protocol.Gb32960;
+using Ingest.Protocol.Gb32960.Bodies;
 
 namespace Ingest.Fuzz.Targets;
 
@@ -12,7 +13,8 @@ namespace Ingest.Fuzz.Targets;
 /// <see cref="FrameBytes.Reseal"/>); the rest is the frame.</para>
 /// Invariants: a decoded frame re-encodes to exactly its input and writes valid JSON; a failure is a typed error
 /// with an offset inside the frame, and a partial frame it returns re-encodes exactly too; the multi-segment
-/// decode agrees with the span decode; decoding allocates at most a bounded multiple of the input size.
+/// decode agrees with the span decode; the allocation-free info walker agrees with the decoder on every item both
+/// reach; decoding allocates at most a bounded multiple of the input size.
 /// </summary>
 public static class Gb32960Target
 {
@@ -43,6 +45,10 @@ public static class Gb32960Target
             Invariant.That(frame is not null && error.Kind == DecodeErrorKind.None, $"success with error {error}");
             CheckRoundTrip(frame!, bytes, "decoded frame");
             CheckJson(frame!);
+            if (frame!.Body is RealtimeReport report)
+            {
+                CheckWalkerAgrees(report, bytes.AsSpan(FrameHeader.Size, frame.Header.DataLength));
+            }
         }
         else
         {
@@ -73,6 +79,23 @@ public static class Gb32960Target
         var encoded = Gb32960Encoder.Encode(frame);
         Invariant.That(encoded.AsSpan().SequenceEqual(bytes),
             $"{what}: re-encodes to {Convert.ToHexString(encoded)}");
+    }
+
+    /// <summary>
+    /// The allocation-free walker (the storage path) and the decoder are two parsers of the same items: wherever
+    /// both got, they must agree on each item's type and length.
+    /// </summary>
+    private static void CheckWalkerAgrees(RealtimeReport report, ReadOnlySpan<byte> dataUnit)
+    {
+        var walker = new Gb32960InfoWalker(dataUnit, report.Edition);
+        int i = 0;
+        while (i < report.Items.Count && walker.TryReadNext(out var item))
+        {
+            var decoded = report.Items[i];
+            Invariant.That(item.Type == decoded.Type && item.Body.Length == decoded.BodyLength,
+                $"item {i}: walker found type 0x{item.Type:X2} of {item.Body.Length} bytes at {item.Offset}, decoder type 0x{decoded.Type:X2} of {decoded.BodyLength}");
+            i++;
+        }
     }
 
     private static void CheckJson(Gb32960Frame frame)
