@@ -35,7 +35,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd)"
 work="$repo/var/fuzz"
 tools="$work/tools"
-bin="$work/bin"
+bin="$work/bin"      # instrumented: only runs under afl-fuzz (its coverage writes need AFL's shared memory)
+plain="$work/plain"  # the same program uninstrumented: seeds, replaying findings, corpus lines
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mkdir -p "$work"
 
@@ -53,15 +54,17 @@ fi
 # --- build and instrument ---------------------------------------------------------------------------------------
 # A clean publish for every fuzzing run: sharpfuzz rewrites the assemblies in place, and must never see them twice.
 # `keep` reuses the build the queue was made with.
-if [ "$mode" = fuzz ] || [ ! -f "$bin/Ingest.Fuzz.dll" ]; then
+if [ "$mode" = fuzz ] || [ ! -f "$bin/Ingest.Fuzz.dll" ] || [ ! -f "$plain/Ingest.Fuzz.dll" ]; then
     echo "== publishing tests/Fuzz"
-    rm -rf "$bin"
-    nice -n 19 dotnet publish "$repo/tests/Fuzz/Ingest.Fuzz.csproj" -c Release -o "$bin" -v quiet -nologo >/dev/null
+    rm -rf "$bin" "$plain"
+    nice -n 19 dotnet publish "$repo/tests/Fuzz/Ingest.Fuzz.csproj" -c Release -o "$plain" -v quiet -nologo >/dev/null
+    cp -r "$plain" "$bin"
     for assembly in Ingest.Protocol.dll Ingest.dll; do
         echo "== instrumenting $assembly"
         "$tools/sharpfuzz" "$bin/$assembly"
     done
 fi
+dotnet_path="$(command -v dotnet)"
 
 # --- keep: the AFL queue, minimised, becomes the committed corpus that the unit tests replay -----------------------
 if [ "$mode" = keep ]; then
@@ -71,10 +74,10 @@ if [ "$mode" = keep ]; then
         rm -rf "$min"
         echo "== afl-cmin $target ($(ls "$queue" | wc -l) queue entries)"
         AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 nice -n 19 afl-cmin -i "$queue" -o "$min" -t 10000 -m none \
-            -- dotnet "$bin/Ingest.Fuzz.dll" "$target" >"$work/cmin-$target.log" 2>&1 \
+            -- "$dotnet_path" "$bin/Ingest.Fuzz.dll" "$target" >"$work/cmin-$target.log" 2>&1 \
             || { tail -20 "$work/cmin-$target.log" >&2; exit 1; }
         # Keep the comments and the named (finding) lines; replace the previous AFL entries; at most 1 KiB each.
-        { grep -v '^afl-' "$file" || true; dotnet "$bin/Ingest.Fuzz.dll" corpus afl 1024 "$min"; } >"$file.new"
+        { grep -v '^afl-' "$file" || true; dotnet "$plain/Ingest.Fuzz.dll" corpus afl 1024 "$min"; } >"$file.new"
         mv "$file.new" "$file"
         echo "$target: $(grep -c '^afl-' "$file") AFL inputs in $file"
     done
@@ -83,7 +86,7 @@ fi
 
 # --- seeds --------------------------------------------------------------------------------------------------------
 rm -rf "$work/seeds"
-dotnet "$bin/Ingest.Fuzz.dll" seeds "$repo/tests/Protocol.Tests/Vectors/vectors.tsv" "$work/seeds"
+dotnet "$plain/Ingest.Fuzz.dll" seeds "$repo/tests/Protocol.Tests/Vectors/vectors.tsv" "$work/seeds"
 
 # --- fuzz ---------------------------------------------------------------------------------------------------------
 stat_of() { sed -n "s/^$2 *: *//p" "$1" | head -1; }
@@ -99,7 +102,7 @@ fuzz_one() {
     AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SHUFFLE_QUEUE=0 \
         nice -n 19 afl-fuzz -i "$work/seeds/$target" -o "$out" -t 10000 -m none -V "$seconds" \
         -x "$repo/tests/Fuzz/protocol.dict" \
-        -- dotnet "$bin/Ingest.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
+        -- "$dotnet_path" "$bin/Ingest.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
             echo "afl-fuzz failed for $target; last lines of $out/afl.log:" >&2
             tail -20 "$out/afl.log" >&2
             return 1
@@ -123,7 +126,7 @@ report_one() {
         "$edges" "$bitmap" "$crashes" "$hangs" >>"$work/results.tsv"
     # Each crash replayed outside AFL, with the invariant or exception it broke.
     if compgen -G "$out/crashes/id*" >/dev/null; then
-        dotnet "$bin/Ingest.Fuzz.dll" replay "$target" "$out"/crashes/id* | sed 's/^/    /' | head -60 || true
+        dotnet "$plain/Ingest.Fuzz.dll" replay "$target" "$out"/crashes/id* | sed 's/^/    /' | head -60 || true
     fi
     if compgen -G "$out/hangs/id*" >/dev/null; then
         echo "    hangs: $(ls "$out"/hangs/id* | wc -l) in $out/hangs"
