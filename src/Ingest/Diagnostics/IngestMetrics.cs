@@ -108,6 +108,7 @@ public static class DiagnosticNames
         DecodeErrorKind.Encrypted => "encrypted",
         DecodeErrorKind.UnsupportedLayout => "unsupported_layout",
         DecodeErrorKind.VinMismatch => "vin_mismatch",
+        DecodeErrorKind.Abandoned => "abandoned",
         _ => "none",
     };
 

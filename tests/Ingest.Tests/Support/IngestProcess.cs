@@ -28,19 +28,29 @@ public sealed class IngestProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>How many of the last 500 lines the server wrote contain <paramref name="text"/> (case-insensitive).</summary>
+    public int CountOutputLines(string text) => _output.Count(l => l.Contains(text, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The last lines the server wrote (stdout and stderr), for assertion messages.</summary>
     public string OutputTail(int lines = 40) => string.Join('\n', _output.TakeLast(lines));
 
     /// <param name="settings">Configuration keys as in appsettings.json ("Section:Key"); must include Ingest:HttpUrl.</param>
-    public static async Task<IngestProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="descriptorLimit">When set, the server runs under <c>ulimit -n</c> of this many descriptors (through bash).</param>
+    public static async Task<IngestProcess> StartAsync(IReadOnlyDictionary<string, string> settings, int? descriptorLimit = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(descriptorLimit is null ? DotnetHost() : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (descriptorLimit is { } limit)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            start.ArgumentList.Add(DotnetHost());
+        }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ingest.dll"));
         start.ArgumentList.Add("serve");
