@@ -90,7 +90,7 @@ public static class IngestHost
         // Every endpoint's accept goes through the descriptor budget (registered last, so Kestrel picks it first).
         builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new BudgetedListenerFactory(
             ActivatorUtilities.CreateInstance<SocketTransportFactory>(sp), sp.GetRequiredService<ConnectionBudget>(),
-            sp.GetRequiredService<List<ListenerRuntime>>(), sp.GetRequiredService<IngestMetrics>(),
+            () => sp.GetRequiredService<List<ListenerRuntime>>(), sp.GetRequiredService<IngestMetrics>(),
             sp.GetRequiredService<ILogger<BudgetedListenerFactory>>()));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

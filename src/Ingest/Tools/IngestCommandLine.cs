@@ -18,9 +18,9 @@ public static class IngestCommandLine
         serve.SetAction(async (parse, ct) =>
         {
             var hostArgs = parse.UnmatchedTokens.ToArray();
-            await using var app = IngestHost.Build(hostArgs);
             try
             {
+                await using var app = IngestHost.Build(hostArgs);
                 await app.RunAsync(ct);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException ex)

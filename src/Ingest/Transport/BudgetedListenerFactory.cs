@@ -15,11 +15,17 @@ namespace Ingest.Transport;
 /// cap (<see cref="HttpConnectionLimit"/>) inside the reserve, so health checks and scrapes still work when every
 /// terminal slot is taken.
 /// </summary>
-public sealed class BudgetedListenerFactory(IConnectionListenerFactory inner, ConnectionBudget budget, IReadOnlyList<ListenerRuntime> terminals,
+/// <param name="inner">Kestrel's socket transport.</param>
+/// <param name="budget">The process-wide connection budget.</param>
+/// <param name="terminals">The terminal listeners, resolved at the first bind (not when Kestrel is built, so that
+/// invalid options are reported by the start-up validation).</param>
+/// <param name="metrics">Counts refused connections.</param>
+/// <param name="logger">Says once per storm that the budget is spent.</param>
+public sealed class BudgetedListenerFactory(IConnectionListenerFactory inner, ConnectionBudget budget, Func<IReadOnlyList<ListenerRuntime>> terminals,
     IngestMetrics metrics, ILogger<BudgetedListenerFactory> logger) : IConnectionListenerFactory
 {
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
-        new Listener(await inner.BindAsync(endpoint, cancellationToken), budget, terminals, metrics, logger);
+        new Listener(await inner.BindAsync(endpoint, cancellationToken), budget, terminals(), metrics, logger);
 
     private sealed class Listener(IConnectionListener inner, ConnectionBudget budget, IReadOnlyList<ListenerRuntime> terminals,
         IngestMetrics metrics, ILogger logger) : IConnectionListener
