@@ -109,12 +109,29 @@ public class ConnectionLimitTests
             Assert.NotNull(await held[i].ReadFrameAsync(Wait));
         }
 
-        await using var d = await TestTerminal.ConnectAsync(server.Port(0)); // listener 0 holds one of its 3, but the process holds 3
+        var d = await ConnectOrNullIfResetAsync(server.Port(0)); // listener 0 holds one of its 3, but the process holds 3
 
-        Assert.True(await d.WaitForCloseAsync(Wait));
+        Assert.True(d is null || await d.WaitForCloseAsync(Wait));
+        if (d is not null)
+        {
+            await d.DisposeAsync();
+        }
         Assert.Equal(3, server.Listener(0).MaxConnections);
         await a.SendAsync(Frames.Heartbeat(VinOf(0)));
         Assert.NotNull(await a.ReadFrameAsync(Wait));
+    }
+
+    /// <summary>A connection refused at accept may be reset before the client's connect completes.</summary>
+    private static async Task<TestTerminal?> ConnectOrNullIfResetAsync(int port)
+    {
+        try
+        {
+            return await TestTerminal.ConnectAsync(port);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
     }
 
     [Fact]
@@ -147,16 +164,11 @@ public class ConnectionLimitTests
             await using var server = await IngestProcess.StartAsync(settings, descriptorLimit: limit);
             Assert.Equal(1, server.CountOutputLines($"at most {expected} terminal connections"));
 
-            int resetAtConnect = 0;
             for (int i = 0; i < 200; i++) // more than the 300 descriptors could hold, with the runtime's own
             {
-                try
+                if (await ConnectOrNullIfResetAsync(gbPort) is { } terminal)
                 {
-                    terminals.Add(await TestTerminal.ConnectAsync(gbPort));
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    resetAtConnect++; // refused so fast that the reset beat the connect's completion
+                    terminals.Add(terminal);
                 }
             }
             Assert.True(terminals.Count >= expected);

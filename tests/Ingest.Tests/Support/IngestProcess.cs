@@ -108,6 +108,7 @@ public sealed class IngestProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the redirected output, so the message has the server's last words
                 throw new InvalidOperationException($"The server exited with {_process.ExitCode} while starting:\n{OutputTail()}");
             }
             try
