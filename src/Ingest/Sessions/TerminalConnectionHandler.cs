@@ -193,11 +193,7 @@ public sealed class TerminalConnectionHandler
         {
             SessionLog.JunkSkipped(_logger, session.Connection.ConnectionId, scan.Length, session.StreamOffset);
         }
-        else if (scan.Error.Kind == DecodeErrorKind.Abandoned)
-        {
-            // Logged by TryAbandonOverdue, with how long the frame waited.
-        }
-        else
+        else if (scan.Error.Kind != DecodeErrorKind.Abandoned) // an abandoned frame is logged with how long it waited
         {
             SessionLog.MalformedInput(_logger, session.Connection.ConnectionId, session.BoundVinText, scan.Length, session.StreamOffset, scan.Error);
         }
