@@ -5,11 +5,11 @@ using Ingest.Sessions;
 
 namespace Ingest.Diagnostics;
 
-/// <summary>Session events (ids 1000-1099). Next free id: 1012. Per-frame successes are metrics, not logs.</summary>
+/// <summary>Session events (ids 1000-1099). Next free id: 1016. Per-frame successes are metrics, not logs.</summary>
 internal static partial class SessionLog
 {
-    [LoggerMessage(1000, LogLevel.Information, "Listener {Listener} on {Endpoint} accepts {Protocol} terminals (max {MaxConnections} connections, idle timeout {IdleTimeout})", EventName = "ListenerStarted")]
-    public static partial void ListenerStarted(ILogger logger, string listener, string endpoint, string protocol, int maxConnections, TimeSpan idleTimeout);
+    [LoggerMessage(1000, LogLevel.Information, "Listener {Listener} on {Endpoint} accepts {Protocol} terminals (max {MaxConnections} connections, idle timeout {IdleTimeout}, partial-frame timeout {PartialFrameTimeout})", EventName = "ListenerStarted")]
+    public static partial void ListenerStarted(ILogger logger, string listener, string endpoint, string protocol, int maxConnections, TimeSpan idleTimeout, TimeSpan partialFrameTimeout);
 
     [LoggerMessage(1001, LogLevel.Debug, "Connection {ConnectionId} from {Remote} opened on {Listener}", EventName = "ConnectionOpened")]
     public static partial void ConnectionOpened(ILogger logger, string connectionId, EndPoint? remote, string listener);
@@ -17,8 +17,8 @@ internal static partial class SessionLog
     [LoggerMessage(1002, LogLevel.Debug, "Connection {ConnectionId} ({Vin}) closed: {Reason}; {Frames} frames, {Bytes} bytes read, state {State}", EventName = "ConnectionClosed")]
     public static partial void ConnectionClosed(ILogger logger, string connectionId, string? vin, string reason, long frames, long bytes, SessionState state);
 
-    [LoggerMessage(1003, LogLevel.Warning, "Listener {Listener} is full ({MaxConnections} connections): refused {Remote}", EventName = "ConnectionRefused")]
-    public static partial void ConnectionRefused(ILogger logger, string listener, int maxConnections, EndPoint? remote);
+    [LoggerMessage(1003, LogLevel.Warning, "Listener {Listener} is full ({Active} connections, limit {MaxConnections} on the listener, {ProcessLimit} in the process): refusing {Remote} and, until a connection closes, every further one without another log line (ingest_connections_refused counts them)", EventName = "ConnectionRefused")]
+    public static partial void ConnectionRefused(ILogger logger, string listener, int active, int maxConnections, int processLimit, EndPoint? remote);
 
     [LoggerMessage(1004, LogLevel.Warning, "Connection {ConnectionId} ({Vin}): dropped {Bytes} bytes at stream offset {StreamOffset}: {Error}", EventName = "MalformedInput")]
     public static partial void MalformedInput(ILogger logger, string connectionId, string? vin, int bytes, long streamOffset, DecodeError error);
@@ -43,4 +43,16 @@ internal static partial class SessionLog
 
     [LoggerMessage(1011, LogLevel.Debug, "Connection {ConnectionId} sent a frame before logging in while the listener requires a login: not accepted", EventName = "NotLoggedIn")]
     public static partial void NotLoggedIn(ILogger logger, string connectionId);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Connection {ConnectionId} ({Vin}): gave up on a partial frame at stream offset {StreamOffset} after {Waited} ({Error}); scanning again after its start marker", EventName = "PartialFrameAbandoned")]
+    public static partial void PartialFrameAbandoned(ILogger logger, string connectionId, string? vin, long streamOffset, TimeSpan waited, DecodeError error);
+
+    [LoggerMessage(1013, LogLevel.Information, "Descriptor limit {Soft} (hard {Hard}): {Reserve} kept for spool, cursors, ClickHouse, Redis, forwarder links and HTTP; at most {MaxConnections} terminal connections in all", EventName = "ConnectionBudget")]
+    public static partial void ConnectionBudget(ILogger logger, ulong soft, ulong hard, int reserve, int maxConnections);
+
+    [LoggerMessage(1014, LogLevel.Warning, "The descriptor limit cannot be read on this platform: connections are bounded by Ingest:Listeners:N:MaxConnections only", EventName = "ConnectionBudgetUnknown")]
+    public static partial void ConnectionBudgetUnknown(ILogger logger);
+
+    [LoggerMessage(1015, LogLevel.Warning, "All {MaxConnections} connections the descriptor limit allows are open: closing {Remote} on {Listener} at accept and, until one closes, every further one without another log line (ingest_connections_refused counts them)", EventName = "DescriptorBudgetFull")]
+    public static partial void DescriptorBudgetFull(ILogger logger, int maxConnections, string listener, EndPoint? remote);
 }

@@ -4,6 +4,8 @@ using Ingest.Http;
 using Ingest.Sessions;
 using Ingest.Transport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,15 +56,19 @@ public static class IngestHost
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        // Read (and raised to the hard limit) once, at start: the connection limits are derived from it.
+        builder.Services.AddSingleton(_ => ConnectionBudget.ForThisProcess());
+        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, ConnectionBudgetValidator>();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ReplyWriter>();
+        builder.Services.AddSingleton(FrameBufferPool.Shared);
         builder.Services.AddSingleton<TerminalConnectionHandler>();
         builder.Services.AddHostedService<IdleSweep>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Listeners
-            .Select(l => new ListenerRuntime(l)).ToList());
+            .Select(l => new ListenerRuntime(l, sp.GetRequiredService<ConnectionBudget>())).ToList());
 
         IngestComponents.Add(builder.Services, builder.Configuration);
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
@@ -84,6 +90,11 @@ public static class IngestHost
             o.MaxReadBufferSize = 256 * 1024;
             o.MaxWriteBufferSize = 64 * 1024;
         });
+        // Every endpoint's accept goes through the descriptor budget (registered last, so Kestrel picks it first).
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new BudgetedListenerFactory(
+            ActivatorUtilities.CreateInstance<SocketTransportFactory>(sp), sp.GetRequiredService<ConnectionBudget>(),
+            () => sp.GetRequiredService<List<ListenerRuntime>>(), sp.GetRequiredService<IngestMetrics>(),
+            sp.GetRequiredService<ILogger<BudgetedListenerFactory>>()));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -91,7 +102,8 @@ public static class IngestHost
             var sp = kestrel.ApplicationServices;
             var options = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
             var http = new Uri(options.HttpUrl);
-            kestrel.Listen(IPAddress.Parse(http.Host == "localhost" ? "127.0.0.1" : http.Host), http.Port);
+            kestrel.Listen(IPAddress.Parse(http.Host == "localhost" ? "127.0.0.1" : http.Host), http.Port,
+                listen => HttpConnectionLimit.Apply(listen, ConnectionBudget.MaxHttpConnections));
             TerminalListeners.Configure(kestrel, sp, sp.GetRequiredService<List<ListenerRuntime>>());
         });
         services?.Invoke(builder.Services);

@@ -37,17 +37,33 @@ public sealed class ListenerOptions
     /// <summary>Which uplink commands get a reply. Defaults follow the standards (see <see cref="ReplyPolicyOptions"/>).</summary>
     public ReplyPolicyOptions Replies { get; set; } = new();
 
-    /// <summary>A connection with no bytes received for this long is closed. Default 180 s (3 missed 60 s heartbeats).</summary>
+    /// <summary>
+    /// A connection that completes no frame for this long is closed, however many bytes it trickles in (a byte every
+    /// few minutes must not hold a connection for ever). Default 180 s (3 missed 60 s heartbeats).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>
+    /// A partial frame still incomplete after this long is abandoned: its start marker is skipped and the bytes after
+    /// it are scanned again, so a corrupted length field cannot stall its connection until MaxFrameBytes arrive and a
+    /// good frame behind it is still read. Default 30 s; 0.1 s to 1 h.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan PartialFrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Largest frame accepted, in bytes (header + data + check). Default 16 KiB.</summary>
     [Range(64, 65556)]
     public int MaxFrameBytes { get; set; } = FramingOptions.DefaultMaxFrameBytes;
 
-    /// <summary>Connections held at once on this port; more are accepted and closed at once, and counted. Default 200,000.</summary>
+    /// <summary>
+    /// Connections held at once on this port; more are accepted and closed at once, and counted. Default: unset, which
+    /// means what the process's descriptor limit allows (shared by all listeners, see <c>ConnectionBudget</c>). A
+    /// value is used as given but never above that limit, and the server refuses to start when the listeners'
+    /// values add up to more than the limit allows.
+    /// </summary>
     [Range(1, 10_000_000)]
-    public int MaxConnections { get; set; } = 200_000;
+    public int? MaxConnections { get; set; }
 
     /// <summary>
     /// Accept frames before a vehicle login. The first frame's VIN then binds the connection as a login would.

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Ingest.Sessions;
 
 /// <summary>
-/// One periodic sweep over all sessions closes those idle past their listener's timeout: a single timer for
-/// 100,000 connections instead of one each (Kestrel's heartbeat idea).
+/// One periodic sweep over all sessions closes those that completed no frame within their listener's idle timeout
+/// and wakes those whose partial frame is overdue: a single timer for 100,000 connections instead of one each
+/// (Kestrel's heartbeat idea).
 /// </summary>
 public sealed class IdleSweep : BackgroundService
 {
@@ -41,18 +42,31 @@ public sealed class IdleSweep : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Closes every session that completed no frame within its idle timeout, and wakes every session whose partial
+    /// frame has waited past its partial-frame timeout (the session itself then abandons it). Returns how many closed.
+    /// </summary>
     public int SweepOnce()
     {
         long now = _time.GetTimestamp();
         int closed = 0;
         foreach (var session in _registry.Sessions)
         {
-            var idle = _time.GetElapsedTime(session.LastActivity, now);
-            if (idle > session.Listener.Options.IdleTimeout && session.CloseReason is null)
+            if (session.CloseReason is not null)
+            {
+                continue;
+            }
+            var options = session.Listener.Options;
+            var idle = _time.GetElapsedTime(session.LastFrameAt, now);
+            if (idle > options.IdleTimeout)
             {
                 SessionLog.IdleTimeout(_logger, session.Connection.ConnectionId, session.BoundVinText, idle);
                 session.Close(CloseReasons.Idle);
                 closed++;
+            }
+            else if (session.PartialFrameSince is { } since && _time.GetElapsedTime(since, now) > options.PartialFrameTimeout)
+            {
+                session.RequestPartialFrameCheck();
             }
         }
         return closed;

@@ -25,16 +25,18 @@ public sealed class TerminalConnectionHandler
     private readonly ReplyWriter _replies;
     private readonly IngestMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly FrameBufferPool _buffers;
     private readonly ILogger<TerminalConnectionHandler> _logger;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
-        TimeProvider time, ILogger<TerminalConnectionHandler> logger)
+        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger)
     {
         _spool = spool;
         _registry = registry;
         _replies = replies;
         _metrics = metrics;
         _time = time;
+        _buffers = buffers;
         _logger = logger;
     }
 
@@ -43,7 +45,11 @@ public sealed class TerminalConnectionHandler
         if (!listener.TryEnter())
         {
             _metrics.ConnectionRefused(listener.Name);
-            SessionLog.ConnectionRefused(_logger, listener.Name, listener.Options.MaxConnections, connection.RemoteEndPoint);
+            if (listener.ShouldReportFull())
+            {
+                SessionLog.ConnectionRefused(_logger, listener.Name, listener.ActiveConnections, listener.MaxConnections,
+                    listener.Budget.MaxConnections, connection.RemoteEndPoint);
+            }
             connection.Abort(new ConnectionAbortedException("listener full"));
             return;
         }
@@ -88,33 +94,43 @@ public sealed class TerminalConnectionHandler
     {
         var input = session.Connection.Transport.Input;
         var output = session.Connection.Transport.Output;
-        var batch = new List<PendingFrame>();
-        while (true)
+        var batch = new AppendBatch(_buffers);
+        try
         {
-            session.State = SessionState.Reading;
-            var result = await input.ReadAsync(closeRequested);
-            var buffer = result.Buffer;
-            long readAt = Stopwatch.GetTimestamp();
-            session.Touch(_time.GetTimestamp());
-            session.BytesRead = session.StreamOffset + buffer.Length;
+            while (true)
+            {
+                session.State = SessionState.Reading;
+                // A cancelled read is the idle sweep waking this loop to look at an overdue partial frame; the
+                // connection ends only by the close token or the end of input.
+                var result = await input.ReadAsync(closeRequested);
+                session.PartialFrameCheckDone();
+                var buffer = result.Buffer;
+                long readAt = Stopwatch.GetTimestamp();
+                session.BytesRead = session.StreamOffset + buffer.Length;
 
-            session.State = SessionState.Framing;
-            var consumed = FrameAll(session, buffer, batch);
-            bool endSession = false;
-            if (batch.Count > 0)
-            {
-                endSession = await CommitAndReplyAsync(session, batch, output, readAt);
+                session.State = SessionState.Framing;
+                var consumed = FrameAll(session, buffer, batch);
+                bool endSession = false;
+                if (batch.Count > 0)
+                {
+                    endSession = await CommitAndReplyAsync(session, batch, output, readAt);
+                }
+                input.AdvanceTo(consumed, buffer.End);
+                if (endSession || result.IsCompleted)
+                {
+                    return;
+                }
             }
-            input.AdvanceTo(consumed, buffer.End);
-            if (endSession || result.IsCompleted || result.IsCanceled)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            // After a failure part-way through a batch, its other appends may still be reading their buffers.
+            await batch.ReleaseAsync();
         }
     }
 
     /// <summary>Frames everything complete in <paramref name="buffer"/>, starting spool appends; returns how far it consumed.</summary>
-    private SequencePosition FrameAll(TerminalSession session, ReadOnlySequence<byte> buffer, List<PendingFrame> batch)
+    private SequencePosition FrameAll(TerminalSession session, ReadOnlySequence<byte> buffer, AppendBatch batch)
     {
         var listener = session.Listener;
         while (true)
@@ -122,7 +138,10 @@ public sealed class TerminalConnectionHandler
             var scan = FrameScanner.Scan(buffer, listener.Framing);
             if (scan.Status == FrameScanStatus.NeedMoreData)
             {
-                return buffer.Start;
+                if (!TryAbandonOverdue(session, buffer, out scan))
+                {
+                    return buffer.Start;
+                }
             }
             if (scan.Status == FrameScanStatus.Skip)
             {
@@ -130,11 +149,41 @@ public sealed class TerminalConnectionHandler
             }
             else if (Admit(session, scan.Header))
             {
-                batch.Add(StartAppend(session, buffer.Slice(0, scan.Length), scan.Header));
+                session.FrameCompleted(_time.GetTimestamp());
+                StartAppend(session, batch, buffer.Slice(0, scan.Length), scan.Header);
             }
             session.StreamOffset += scan.Length;
             buffer = buffer.Slice(scan.Length);
         }
+    }
+
+    /// <summary>
+    /// Called when the read ends inside a frame: starts that frame's clock, or, when it has waited longer than the
+    /// listener's PartialFrameTimeout, lets the framer give it up (skip its marker and scan on from there).
+    /// </summary>
+    private bool TryAbandonOverdue(TerminalSession session, ReadOnlySequence<byte> buffer, out FrameScanResult abandoned)
+    {
+        abandoned = default;
+        if (buffer.IsEmpty)
+        {
+            session.NoPartialFrameWaiting();
+            return false;
+        }
+        long now = _time.GetTimestamp();
+        if (session.PartialFrameStart != session.StreamOffset || session.PartialFrameSince is not { } since)
+        {
+            session.WaitingOnPartialFrame(session.StreamOffset, now);
+            return false;
+        }
+        var waited = _time.GetElapsedTime(since, now);
+        if (waited <= session.Listener.Options.PartialFrameTimeout)
+        {
+            return false;
+        }
+        abandoned = FrameScanner.Abandon(buffer, session.Listener.Framing);
+        session.NoPartialFrameWaiting();
+        SessionLog.PartialFrameAbandoned(_logger, session.Connection.ConnectionId, session.BoundVinText, session.StreamOffset, waited, abandoned.Error);
+        return true;
     }
 
     private void ReportSkip(TerminalSession session, in FrameScanResult scan)
@@ -144,7 +193,7 @@ public sealed class TerminalConnectionHandler
         {
             SessionLog.JunkSkipped(_logger, session.Connection.ConnectionId, scan.Length, session.StreamOffset);
         }
-        else
+        else if (scan.Error.Kind != DecodeErrorKind.Abandoned) // an abandoned frame is logged with how long it waited
         {
             SessionLog.MalformedInput(_logger, session.Connection.ConnectionId, session.BoundVinText, scan.Length, session.StreamOffset, scan.Error);
         }
@@ -184,65 +233,54 @@ public sealed class TerminalConnectionHandler
         return true;
     }
 
-    private PendingFrame StartAppend(TerminalSession session, ReadOnlySequence<byte> frame, in FrameHeader header)
+    private void StartAppend(TerminalSession session, AppendBatch batch, ReadOnlySequence<byte> frame, in FrameHeader header)
     {
         int frameLength = (int)frame.Length;
         int size = FrameEnvelope.SizeFor(frameLength);
-        var rented = ArrayPool<byte>.Shared.Rent(size);
-        FrameEnvelope.WriteHeader(rented, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+        var buffer = batch.Rent(size);
+        FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
             session.Id, session.Listener.BoundPort);
-        frame.CopyTo(rented.AsSpan(FrameEnvelope.HeaderSize));
-        var append = _spool.AppendAsync(rented.AsMemory(0, size), CancellationToken.None);
-        return new PendingFrame(header, rented, frameLength, append);
+        frame.CopyTo(buffer.AsSpan(FrameEnvelope.HeaderSize));
+        batch.StartAppend(_spool, buffer, size, header, FrameEnvelope.HeaderSize, frameLength);
     }
 
     /// <returns>True when the session should end (the vehicle logged out).</returns>
-    private async ValueTask<bool> CommitAndReplyAsync(TerminalSession session, List<PendingFrame> batch, PipeWriter output, long readAt)
+    private async ValueTask<bool> CommitAndReplyAsync(TerminalSession session, AppendBatch batch, PipeWriter output, long readAt)
     {
         session.State = SessionState.Committing;
         bool replied = false, loggedOut = false;
-        try
+        for (int i = 0; i < batch.Count; i++)
         {
-            foreach (var pending in batch)
+            var result = await batch.CompleteAsync(i);
+            if (result.Status != SpoolAppendStatus.Committed)
             {
-                var result = await pending.Append;
-                if (result.Status != SpoolAppendStatus.Committed)
-                {
-                    _metrics.FrameRejected(session.Listener.Name, "spool_full");
-                    SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
-                    continue;
-                }
-                var header = pending.Header;
-                session.FramesAccepted++;
-                string command = DiagnosticNames.Hex(header.Command);
-                _metrics.FrameAccepted(ProtocolName(header), command, pending.FrameLength);
-                if (header.Command == 0x01 && header.IsCommand)
-                {
-                    _metrics.Login(ProtocolName(header));
-                }
-                loggedOut |= header.Command == 0x04 && header.IsCommand;
+                _metrics.FrameRejected(session.Listener.Name, "spool_full");
+                SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                continue;
+            }
+            var header = batch.Header(i);
+            session.FramesAccepted++;
+            string command = DiagnosticNames.Hex(header.Command);
+            _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));
+            if (header.Command == 0x01 && header.IsCommand)
+            {
+                _metrics.Login(ProtocolName(header));
+            }
+            loggedOut |= header.Command == 0x04 && header.IsCommand;
 
-                var kind = ReplyWriter.Classify(session.Listener, header);
-                if (kind != ReplyKind.None)
-                {
-                    session.State = SessionState.Replying;
-                    var frame = pending.Buffer.AsSpan(FrameEnvelope.HeaderSize, pending.FrameLength);
-                    var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
-                    int written = _replies.Write(kind, header, frame, span);
-                    output.Advance(written);
-                    _metrics.ReplySent(command);
-                    replied = true;
-                }
-            }
-        }
-        finally
-        {
-            foreach (var pending in batch)
+            var kind = ReplyWriter.Classify(session.Listener, header);
+            if (kind != ReplyKind.None)
             {
-                ArrayPool<byte>.Shared.Return(pending.Buffer);
+                session.State = SessionState.Replying;
+                var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
+                int written = _replies.Write(kind, header, batch.Frame(i), span);
+                output.Advance(written);
+                _metrics.ReplySent(command);
+                replied = true;
             }
-            batch.Clear();
         }
+        // Every append of the batch has completed: the buffers can go back to the pool.
+        await batch.ReleaseAsync();
         if (replied)
         {
             await output.FlushAsync();
@@ -258,6 +296,4 @@ public sealed class TerminalConnectionHandler
     private static string ProtocolName(in FrameHeader header) => header.Layout == HeaderLayout.Hj1239
         ? "hj1239"
         : header.Marker == FrameMarker.Dollar ? "gb32960_2025" : "gb32960_2016";
-
-    private readonly record struct PendingFrame(FrameHeader Header, byte[] Buffer, int FrameLength, ValueTask<SpoolAppendResult> Append);
 }

@@ -9,8 +9,11 @@ namespace Ingest.Sessions;
 /// </summary>
 public sealed class TerminalSession
 {
+    private const long NoPartialFrame = long.MinValue;
     private static long s_nextId;
-    private long _lastActivity;
+    private long _lastFrameAt;
+    private long _partialFrameSince = NoPartialFrame;
+    private int _checkRequested;
     private volatile string? _closeReason;
 
     public TerminalSession(ConnectionContext connection, ListenerRuntime listener, long now)
@@ -18,7 +21,7 @@ public sealed class TerminalSession
         Connection = connection;
         Listener = listener;
         Id = Interlocked.Increment(ref s_nextId);
-        _lastActivity = now;
+        _lastFrameAt = now;
     }
 
     /// <summary>Process-unique number, stored with every frame so a row can be traced to its connection.</summary>
@@ -44,11 +47,60 @@ public sealed class TerminalSession
     /// <summary>Bytes consumed from the stream so far: the base for offsets in malformed-input logs.</summary>
     public long StreamOffset;
 
-    public long LastActivity => Volatile.Read(ref _lastActivity);
+    /// <summary>
+    /// When this connection last completed a frame that was admitted (or opened, before its first): the idle
+    /// timeout runs from here, not from the last byte, so a trickle of bytes that never makes a frame ends.
+    /// </summary>
+    public long LastFrameAt => Volatile.Read(ref _lastFrameAt);
 
     public string? CloseReason => _closeReason;
 
-    public void Touch(long now) => Volatile.Write(ref _lastActivity, now);
+    public void FrameCompleted(long now) => Volatile.Write(ref _lastFrameAt, now);
+
+    /// <summary>Stream offset of the partial frame the loop is waiting on; -1 when none. Read and written by the loop only.</summary>
+    public long PartialFrameStart { get; private set; } = -1;
+
+    /// <summary>Since when (timestamp) the partial frame at <see cref="PartialFrameStart"/> has waited; null when none.</summary>
+    public long? PartialFrameSince
+    {
+        get
+        {
+            long since = Volatile.Read(ref _partialFrameSince);
+            return since == NoPartialFrame ? null : since;
+        }
+    }
+
+    /// <summary>Called by the loop when a read ends inside a frame: starts the clock when the frame is a new one.</summary>
+    public void WaitingOnPartialFrame(long streamOffset, long now)
+    {
+        if (PartialFrameStart != streamOffset)
+        {
+            PartialFrameStart = streamOffset;
+            Volatile.Write(ref _partialFrameSince, now);
+        }
+    }
+
+    public void NoPartialFrameWaiting()
+    {
+        PartialFrameStart = -1;
+        Volatile.Write(ref _partialFrameSince, NoPartialFrame);
+    }
+
+    /// <summary>
+    /// Wakes the loop from its pending read (the sweep's way to say "your partial frame is overdue"); the loop then
+    /// checks its own state and clock and abandons the frame if it still waits. Repeated calls before the loop
+    /// wakes cost nothing.
+    /// </summary>
+    public void RequestPartialFrameCheck()
+    {
+        if (Interlocked.Exchange(ref _checkRequested, 1) == 0)
+        {
+            Connection.Transport.Input.CancelPendingRead();
+        }
+    }
+
+    /// <summary>Called by the loop after each read returns, so that a later overdue frame can wake it again.</summary>
+    public void PartialFrameCheckDone() => Volatile.Write(ref _checkRequested, 0);
 
     public void Bind(Vin vin, bool login)
     {

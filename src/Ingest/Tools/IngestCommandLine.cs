@@ -24,8 +24,20 @@ public static class IngestCommandLine
         serve.SetAction(async (parse, ct) =>
         {
             var hostArgs = parse.UnmatchedTokens.ToArray();
-            await using var app = IngestHost.Build(hostArgs);
-            await app.RunAsync(ct);
+            try
+            {
+                await using var app = IngestHost.Build(hostArgs);
+                await app.RunAsync(ct);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                // Bad configuration: one line per failure, each naming its key, instead of a stack trace.
+                foreach (var failure in ex.Failures)
+                {
+                    await Console.Error.WriteLineAsync($"ingest: configuration refused: {failure}");
+                }
+                return 2;
+            }
             return 0;
         });
         root.Subcommands.Add(serve);

@@ -13,12 +13,26 @@ namespace Ingest.Transport;
 /// Puts the terminal ports on Kestrel's socket transport: Kestrel owns accepting, socket I/O, pipe back-pressure
 /// and shutdown; each port runs <see cref="TerminalConnectionHandler"/> with that port's own settings.
 /// </summary>
+/// <remarks>
+/// Kestrel's accept loop treats every failed accept() as a connection reset and retries at once, so it would spin
+/// on EMFILE. It never gets there: the <see cref="ConnectionBudget"/> closes connections over the limit straight
+/// after accepting them, while a reserve of descriptors is still free.
+/// </remarks>
 public static class TerminalListeners
 {
     public static void Configure(KestrelServerOptions kestrel, IServiceProvider services, IEnumerable<ListenerRuntime> listeners)
     {
         var handler = services.GetRequiredService<TerminalConnectionHandler>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TerminalListeners));
+        var budget = services.GetRequiredService<ConnectionBudget>();
+        if (budget.Limit is { } limit)
+        {
+            SessionLog.ConnectionBudget(logger, limit.Soft, limit.Hard, budget.Reserve, budget.MaxConnections);
+        }
+        else
+        {
+            SessionLog.ConnectionBudgetUnknown(logger);
+        }
         foreach (var listener in listeners)
         {
             var endpoint = new IPEndPoint(IPAddress.Parse(listener.Options.Address), listener.Options.Port);
@@ -28,7 +42,7 @@ public static class TerminalListeners
                 listenOptions.Use(_ => connection => handler.HandleAsync(connection, listener));
             });
             SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
-                listener.Options.MaxConnections, listener.Options.IdleTimeout);
+                listener.MaxConnections, listener.Options.IdleTimeout, listener.Options.PartialFrameTimeout);
         }
     }
 }

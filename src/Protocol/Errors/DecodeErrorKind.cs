@@ -28,4 +28,9 @@ public enum DecodeErrorKind : byte
     UnsupportedLayout,
     /// <summary>The frame is valid but arrives for another vehicle than the one logged in on this connection.</summary>
     VinMismatch,
+    /// <summary>
+    /// A partial frame waited longer than its reader allows (a corrupted length, a terminal stalled mid-frame). Its
+    /// start marker is skipped and the bytes after it are scanned again, so a real frame behind it is still read.
+    /// </summary>
+    Abandoned,
 }

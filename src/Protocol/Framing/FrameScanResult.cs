@@ -36,7 +36,7 @@ public readonly struct FrameScanResult
     /// <summary>The frame header, valid for <see cref="FrameScanStatus.Frame"/> (and for checksum skips).</summary>
     public FrameHeader Header { get; }
 
-    /// <summary>Why bytes were skipped: Junk, Checksum or Length. Offsets are relative to the scanned buffer's start.</summary>
+    /// <summary>Why bytes were skipped: Junk, Checksum, Length or Abandoned. Offsets are relative to the scanned buffer's start.</summary>
     public DecodeError Error { get; }
 
     internal static FrameScanResult NeedMore => default;

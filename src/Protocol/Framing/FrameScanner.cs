@@ -18,6 +18,48 @@ public static class FrameScanner
             ? Scan(new SpanWindow(buffer.FirstSpan), options)
             : Scan(new SequenceWindow(buffer), options);
 
+    /// <summary>
+    /// Gives up on the partial frame at the start of <paramref name="buffer"/>: one that <see cref="Scan(ReadOnlySpan{byte}, FramingOptions)"/>
+    /// said needs more data and that its reader has waited on too long (the reader decides when; the framer keeps no
+    /// clock). Skips the start marker and returns a <see cref="DecodeErrorKind.Abandoned"/> skip up to the next place
+    /// a frame could start, so the bytes after the marker are scanned again and a real frame that follows a corrupted
+    /// length is still found. The error's expected value is the declared frame length when the header was whole,
+    /// its actual value the bytes that were waiting. An empty buffer needs more data.
+    /// </summary>
+    public static FrameScanResult Abandon(ReadOnlySpan<byte> buffer, FramingOptions options) =>
+        Abandon(new SpanWindow(buffer), options);
+
+    /// <inheritdoc cref="Abandon(ReadOnlySpan{byte}, FramingOptions)"/>
+    public static FrameScanResult Abandon(in ReadOnlySequence<byte> buffer, FramingOptions options) =>
+        buffer.IsSingleSegment
+            ? Abandon(new SpanWindow(buffer.FirstSpan), options)
+            : Abandon(new SequenceWindow(buffer), options);
+
+    private static FrameScanResult Abandon<TWindow>(TWindow window, FramingOptions options)
+        where TWindow : IByteWindow, allows ref struct
+    {
+        int length = window.Length;
+        if (length == 0)
+        {
+            return FrameScanResult.NeedMore;
+        }
+        Span<byte> headerBytes = stackalloc byte[FrameHeader.Size];
+        long declared = -1;
+        var header = default(FrameHeader);
+        if (length >= FrameHeader.Size)
+        {
+            window.CopyTo(0, headerBytes);
+            if (HeaderValidator.Validate(headerBytes, options, out header) == DecodeErrorKind.None)
+            {
+                declared = header.FrameLength;
+            }
+        }
+        // Both marker bytes go: resuming at the second one would only find a marker whose twin is the command byte.
+        int from = length >= 2 && window[1] == window[0] ? 2 : 1;
+        int skip = from >= length ? length : NextPlausibleStart(window, from, options, headerBytes);
+        return FrameScanResult.ForSkip(skip, new DecodeError(DecodeErrorKind.Abandoned, 0, declared, length), header);
+    }
+
     private static FrameScanResult Scan<TWindow>(TWindow window, FramingOptions options)
         where TWindow : IByteWindow, allows ref struct
     {

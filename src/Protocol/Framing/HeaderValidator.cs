@@ -1,11 +1,12 @@
 using Ingest.Protocol.Errors;
+using Ingest.Protocol.Primitives;
 
 namespace Ingest.Protocol.Framing;
 
 /// <summary>
 /// Decides whether 24 bytes after a marker can be a real header, and which layout they use, before any length is
 /// trusted. The checks are the ones real frames always satisfy: a known command, a known flag or a VIN character at
-/// byte 3, identifier bytes that are printable (or zero padding), a known encryption byte, a length within limits.
+/// byte 3, identifier bytes that are printable (or trailing zero padding), a known encryption byte, a length within limits.
 /// </summary>
 internal static class HeaderValidator
 {
@@ -87,18 +88,12 @@ internal static class HeaderValidator
 
     private static bool Hj1239Command(byte command) => command is >= 0x01 and <= 0x08 or >= 0x80 and <= 0x82;
 
-    /// <summary>GB/T 32960 identifiers: printable ASCII, or 0x00 padding after a short platform code.</summary>
-    private static bool IdentifierBytes(ReadOnlySpan<byte> id)
-    {
-        foreach (byte b in id)
-        {
-            if (b is not (>= 0x20 and < 0x7F or 0x00))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>
+    /// GB/T 32960 identifiers: printable ASCII, with 0x00 only as padding after a short code (or all of it). A 0x00
+    /// between characters is refused here rather than stored: such bytes used to be stored as '?' or trimmed, the
+    /// same text as another vehicle's.
+    /// </summary>
+    private static bool IdentifierBytes(ReadOnlySpan<byte> id) => Vin.IsPadded(id);
 
     /// <summary>HJ 1239 VINs: letters and digits only, the check that keeps payload bytes from passing as a header.</summary>
     private static bool VinCharacters(ReadOnlySpan<byte> vin)

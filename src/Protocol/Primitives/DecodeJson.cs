@@ -141,6 +141,7 @@ public static class DecodeJson
         DecodeErrorKind.Encrypted => "encrypted",
         DecodeErrorKind.UnsupportedLayout => "unsupported_layout",
         DecodeErrorKind.VinMismatch => "vin_mismatch",
+        DecodeErrorKind.Abandoned => "abandoned",
         _ => "none",
     };
 }

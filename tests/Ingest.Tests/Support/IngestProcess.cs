@@ -32,6 +32,9 @@ public sealed class IngestProcess : IAsyncDisposable
     /// <summary>Lines the server has written so far (stdout and stderr): a process that spins on an error floods its log.</summary>
     public long LinesWritten => Interlocked.Read(ref _linesWritten);
 
+    /// <summary>How many of the last 500 lines the server wrote contain <paramref name="text"/> (case-insensitive).</summary>
+    public int CountOutputLines(string text) => _output.Count(l => l.Contains(text, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The last lines the server wrote (stdout and stderr), for assertion messages.</summary>
     public string OutputTail(int lines = 40) => string.Join('\n', _output.TakeLast(lines));
 
@@ -113,6 +116,7 @@ public sealed class IngestProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the redirected output, so the message has the server's last words
                 throw new InvalidOperationException($"The server exited with {_process.ExitCode} while starting:\n{OutputTail()}");
             }
             try

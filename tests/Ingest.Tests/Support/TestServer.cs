@@ -36,7 +36,9 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri HttpBase => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, string? spoolDirectory = null)
+    /// <param name="services">Replaces host services after the defaults (a clock, a spool double, a buffer pool).</param>
+    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, string? spoolDirectory = null,
+        Action<IServiceCollection>? services = null)
     {
         spoolDirectory ??= Path.Combine(Path.GetTempPath(), "ingest-tests", Guid.NewGuid().ToString("N"));
         var config = new Dictionary<string, string?>
@@ -66,7 +68,7 @@ public sealed class TestServer : IAsyncDisposable
                 c.Sources.Remove(source);
             }
             c.AddInMemoryCollection(config);
-        });
+        }, services);
         await app.StartAsync();
         return new TestServer(app, spoolDirectory);
     }

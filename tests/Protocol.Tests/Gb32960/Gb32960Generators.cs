@@ -19,9 +19,13 @@ public static class Gb32960Generators
     public static readonly Gen<GbTime> Time = Gen.Select(Gen.Byte, Gen.Byte, Gen.Byte, Gen.Byte, Gen.Byte, Gen.Byte,
         (y, mo, d, h, mi, s) => new GbTime(y, mo, d, h, mi, s));
 
-    /// <summary>Identifiers the framer accepts: printable ASCII or 0x00 padding.</summary>
+    /// <summary>Identifiers the framer accepts: up to 17 printable ASCII characters, then 0x00 padding.</summary>
     public static readonly Gen<Vin> Identifier =
-        Gen.OneOf(Gen.Byte[0x20, 0x7E], Gen.Const((byte)0)).Array[Vin.Length].Select(b => Vin.Read(b));
+        Gen.Select(Gen.Byte[0x20, 0x7E].Array[Vin.Length], Gen.Int[0, Vin.Length], (b, n) =>
+        {
+            b.AsSpan(n).Clear();
+            return Vin.Read(b);
+        });
 
     // ---------------------------------------------------------------- info units
 
