@@ -8,6 +8,7 @@ using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Hj1239;
 using Ingest.Records;
 using Ingest.Sessions;
+using Ingest.Transport;
 using Microsoft.AspNetCore.Connections;
 
 namespace Ingest.Fuzz.Session;
@@ -50,7 +51,7 @@ public static class SessionTarget
             AllowFramesBeforeLogin = (input[0] & 4) != 0,
             MaxFrameBytes = (input[0] & 8) != 0 ? 300 : FramingOptions.DefaultMaxFrameBytes,
         };
-        var listener = new ListenerRuntime(options);
+        var listener = new ListenerRuntime(options, ConnectionBudget.Derive(null));
         var stream = input[2..Math.Min(input.Length, 2 + MaxStream)].ToArray();
         var reads = Reads(stream.Length, input[1]);
 
@@ -100,7 +101,7 @@ public static class SessionTarget
             application: new DuplexPipe(toTerminal.Reader, fromTerminal.Writer));
         var spool = new RecordingSpool();
         var logger = new ErrorCollectingLogger<TerminalConnectionHandler>();
-        var handler = new TerminalConnectionHandler(spool, new SessionRegistry(), Replies, Metrics, new FixedTime(), logger);
+        var handler = new TerminalConnectionHandler(spool, new SessionRegistry(), Replies, Metrics, new FixedTime(), FrameBufferPool.Shared, logger);
 
         var session = handler.HandleAsync(connection, listener);
         int at = 0;
