@@ -59,7 +59,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame);
             return;
         }
-        Span<byte> vinText = stackalloc byte[Vin.Length];
+        Span<byte> vinText = stackalloc byte[RowText.IdentifierBytes];
         var vin = RowText.Identifier(frame.Slice(header.Layout == HeaderLayout.Gb32960 ? 4 : 3, Vin.Length), vinText);
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
         if (header.Layout == HeaderLayout.Gb32960)

@@ -1,3 +1,5 @@
+using Ingest.Protocol.Primitives;
+
 namespace Ingest.Projection;
 
 /// <summary>
@@ -10,15 +12,30 @@ internal static class RowText
 {
     private const byte Replacement = (byte)'?';
 
-    /// <summary>As <c>Vin.ToString()</c>: trailing 0x00 padding dropped, other non-printable bytes shown as '?'.</summary>
+    /// <summary>Bytes a VIN's text can take: <see cref="Vin.HexPrefix"/> and 17 bytes in hex.</summary>
+    public const int IdentifierBytes = 2 + 2 * Vin.Length;
+
+    /// <summary>
+    /// As <c>Vin.ToString()</c>: a text identifier without its trailing 0x00 padding; anything else as
+    /// <see cref="Vin.HexPrefix"/> and all its bytes in hex, so different bytes never share a name
+    /// (buffer: <see cref="IdentifierBytes"/>).
+    /// </summary>
     public static ReadOnlySpan<byte> Identifier(ReadOnlySpan<byte> raw, Span<byte> buffer)
     {
+        if (!Vin.IsText(raw))
+        {
+            var text = buffer[..(Vin.HexPrefix.Length + 2 * raw.Length)];
+            text[0] = (byte)'0';
+            text[1] = (byte)'x';
+            Hex(raw, text[2..]);
+            return text;
+        }
         int end = raw.Length;
-        while (end > 0 && raw[end - 1] == 0)
+        while (raw[end - 1] == 0)
         {
             end--;
         }
-        return Printable(raw[..end], buffer);
+        return raw[..end];
     }
 
     /// <summary>As the HJ 1239 <c>AsciiText.Trimmed</c>: trailing 0x00/space padding dropped, non-printable bytes shown as '?'.</summary>
