@@ -5,7 +5,7 @@ using Ingest.Sessions;
 
 namespace Ingest.Diagnostics;
 
-/// <summary>Session events (ids 1000-1099). Next free id: 1016. Per-frame successes are metrics, not logs.</summary>
+/// <summary>Session events (ids 1000-1099). Next free id: 1017. Per-frame successes are metrics, not logs.</summary>
 internal static partial class SessionLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Listener {Listener} on {Endpoint} accepts {Protocol} terminals (max {MaxConnections} connections, idle timeout {IdleTimeout}, partial-frame timeout {PartialFrameTimeout})", EventName = "ListenerStarted")]
@@ -37,6 +37,9 @@ internal static partial class SessionLog
 
     [LoggerMessage(1009, LogLevel.Error, "Spool is full: frame from {Vin} on {ConnectionId} not accepted and not acknowledged", EventName = "SpoolFull")]
     public static partial void SpoolFull(ILogger logger, string vin, string connectionId);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Spool cannot write (a disk error it is retrying): frame from {Vin} on {ConnectionId} not accepted and not acknowledged; the terminal will resend", EventName = "SpoolUnavailable")]
+    public static partial void SpoolUnavailable(ILogger logger, string vin, string connectionId);
 
     [LoggerMessage(1010, LogLevel.Error, "Connection {ConnectionId} ({Vin}) failed in state {State} after {Bytes} bytes", EventName = "SessionFaulted")]
     public static partial void SessionFaulted(ILogger logger, Exception exception, string connectionId, string? vin, SessionState state, long bytes);

@@ -254,8 +254,16 @@ public sealed class TerminalConnectionHandler
             var result = await batch.CompleteAsync(i);
             if (result.Status != SpoolAppendStatus.Committed)
             {
-                _metrics.FrameRejected(session.Listener.Name, "spool_full");
-                SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                if (result.Status == SpoolAppendStatus.Full)
+                {
+                    _metrics.FrameRejected(session.Listener.Name, "spool_full");
+                    SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                }
+                else
+                {
+                    _metrics.FrameRejected(session.Listener.Name, "spool_unavailable");
+                    SessionLog.SpoolUnavailable(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                }
                 continue;
             }
             var header = batch.Header(i);

@@ -170,7 +170,7 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
             }
             if (_liveChannel is { } channel)
             {
-                others.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update, VehicleStateJsonContext.Default.VehicleState)));
+                others.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update, VehicleStateJsonContext.Live.VehicleState)));
             }
         }
         try
@@ -384,4 +384,15 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
 [JsonSerializable(typeof(VehicleState))]
 internal sealed partial class VehicleStateJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// The live channel's JSON, with the conventions of the HTTP surface and the decode output: times at +08:00 and a
+    /// plain '+' (the default encoder would write "\u002B08:00").
+    /// </summary>
+    public static VehicleStateJsonContext Live { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new Records.BeijingTimeJsonConverter() },
+    });
 }

@@ -79,9 +79,13 @@ public sealed class RedisLayoutTests
         await redis.Raw.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, message) => received.TrySetResult(message.ToString()));
 
         await redis.Store.ApplyAsync([new VehicleState { Vin = "V1", ReceivedAt = T0, DeviceTime = T0, SocPct = 66 }], CancellationToken.None);
-        var json = JsonDocument.Parse(await received.Task.WaitAsync(TimeSpan.FromSeconds(10))).RootElement;
+        var text = await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var json = JsonDocument.Parse(text).RootElement;
 
         Assert.Equal("V1", json.GetProperty("vin").GetString());
         Assert.Equal(66, json.GetProperty("soc_pct").GetDouble());
+        Assert.Equal(T0, json.GetProperty("device_time").GetDateTimeOffset());
+        Assert.EndsWith("+08:00", json.GetProperty("device_time").GetString(), StringComparison.Ordinal); // one time convention for every output
+        Assert.Contains("+08:00", text, StringComparison.Ordinal); // a plain '+', not \u002B
     }
 }
