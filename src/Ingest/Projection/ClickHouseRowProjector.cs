@@ -4,6 +4,7 @@ using Ingest.Protocol.Framing;
 using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Protocol.Primitives;
 using Ingest.Records;
 using Ingest.Sinks.ClickHouse;
@@ -33,12 +34,14 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
 {
         private readonly byte[] _node;
     private readonly Dictionary<int, byte[]> _listenerByPort;
+    private readonly HjUserItemLayouts _userItems;
 
     public ClickHouseRowProjector(IOptions<IngestOptions> options)
     {
         _node = Encoding.UTF8.GetBytes(options.Value.NodeName);
         _listenerByPort = options.Value.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port)
             .ToDictionary(g => g.Key, g => Encoding.UTF8.GetBytes(g.First().DisplayName));
+        _userItems = new HjUserItemLayouts(options.Value.Listeners);
     }
 
     /// <summary>Appends the rows of one record to the tables it touches (public for tools that project single records).</summary>
@@ -70,7 +73,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         else
         {
             var hjKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Hj1239, listener);
-            ProjectHj(rows, hjKey, header, data, frame, envelope.Protocol);
+            ProjectHj(rows, hjKey, header, data, frame, envelope.Protocol, _userItems.For(envelope.ListenerPort));
         }
     }
 
@@ -98,16 +101,16 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     }
 
     private static void ProjectHj(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data,
-        ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol)
+        ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol, Hj1239UserItemLayout userItems)
     {
-        var body = FrameBodies.ClassifyHj(header, data, listenerProtocol, out var layout);
+        var body = FrameBodies.ClassifyHj(header, data, listenerProtocol, userItems, out var layout);
         DateTimeOffset? deviceTime = body == FrameBodies.HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[Hj1239LoginBody.IccidLength];
         WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame);
         switch (body)
         {
             case FrameBodies.HjBody.Data:
-                EmissionSampleRows.Write(rows.EmissionSamples, key, data, layout, header.Command == Hj1239Command.Reissue);
+                EmissionSampleRows.Write(rows.EmissionSamples, key, data, layout, userItems, header.Command == Hj1239Command.Reissue);
                 break;
             case FrameBodies.HjBody.Login:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),

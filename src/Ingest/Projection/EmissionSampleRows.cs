@@ -17,9 +17,10 @@ namespace Ingest.Projection;
 internal static class EmissionSampleRows
 {
     /// <summary>Appends the rows of a data unit whose walk in <paramref name="layout"/> completes.</summary>
-    public static void Write(RowBuffer<EmissionSampleRow> table, in RowKey key, ReadOnlySpan<byte> data, Hj1239Layout layout, bool isReissue)
+    public static void Write(RowBuffer<EmissionSampleRow> table, in RowKey key, ReadOnlySpan<byte> data, Hj1239Layout layout,
+        Hj1239UserItemLayout userItems, bool isReissue)
     {
-        var walker = new Hj1239ItemWalker(data, layout);
+        var walker = new Hj1239ItemWalker(data, layout, userItems);
         var frameTime = StoredTime.Of(walker.Time);
         for (int index = 0; walker.TryReadNext(out var item); index++)
         {

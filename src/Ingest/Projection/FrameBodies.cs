@@ -3,6 +3,7 @@ using Ingest.Protocol.Framing;
 using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Protocol.Primitives;
 
 namespace Ingest.Projection;
@@ -64,7 +65,8 @@ internal static class FrameBodies
     /// Which HJ 1239 body the record holds, as the full decode (Hj1239Decoder with the fallback to auto-detection) reads it: realtime/reissue items in the port's
     /// layout, or in the layout the bytes show when that fails; logins and logouts of their exact length.
     /// </summary>
-    public static HjBody ClassifyHj(in FrameHeader header, ReadOnlySpan<byte> data, ListenerProtocol protocol, out Hj1239Layout layout)
+    public static HjBody ClassifyHj(in FrameHeader header, ReadOnlySpan<byte> data, ListenerProtocol protocol, Hj1239UserItemLayout userItems,
+        out Hj1239Layout layout)
     {
         layout = Hj1239Layout.Auto;
         if (header.Encryption is >= Gb32960Encryption.Rsa and <= Gb32960Encryption.Sm4 && !data.IsEmpty)
@@ -80,7 +82,7 @@ internal static class FrameBodies
                     ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
                     _ => Hj1239Layout.Auto,
                 };
-                return Walks(data, configured, out layout) || configured != Hj1239Layout.Auto && Walks(data, Hj1239Layout.Auto, out layout)
+                return Walks(data, configured, userItems, out layout) || configured != Hj1239Layout.Auto && Walks(data, Hj1239Layout.Auto, userItems, out layout)
                     ? HjBody.Data
                     : HjBody.None;
             case Hj1239Command.Login:
@@ -92,9 +94,9 @@ internal static class FrameBodies
         }
     }
 
-    private static bool Walks(ReadOnlySpan<byte> data, Hj1239Layout layout, out Hj1239Layout resolved)
+    private static bool Walks(ReadOnlySpan<byte> data, Hj1239Layout layout, Hj1239UserItemLayout userItems, out Hj1239Layout resolved)
     {
-        var walker = new Hj1239ItemWalker(data, layout);
+        var walker = new Hj1239ItemWalker(data, layout, userItems);
         resolved = walker.Layout;
         return walker.SkipToEnd();
     }

@@ -31,8 +31,13 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
     private const string Hj1239 = "hj1239";
 
     private readonly string _node;
+    private readonly HjUserItemLayouts _userItems;
 
-    public VehicleStateProjector(IOptions<IngestOptions> options) => _node = options.Value.NodeName;
+    public VehicleStateProjector(IOptions<IngestOptions> options)
+    {
+        _node = options.Value.NodeName;
+        _userItems = new HjUserItemLayouts(options.Value.Listeners);
+    }
 
     public VehicleState? Project(in SpoolRecord record)
     {
@@ -45,11 +50,11 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
         {
             return null;
         }
-        string vin = header.Vin.ToString();
-        if (vin.Length == 0)
+        if (!Vin.IsText(header.Vin.AsSpan()))
         {
-            return null;
+            return null; // an unprovisioned terminal (all 0x00): no vehicle to keep a state for
         }
+        string vin = header.Vin.ToString();
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
         var update = new Update();
         if (header.Layout == HeaderLayout.Gb32960)
@@ -67,10 +72,11 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
         }
         else
         {
-            switch (FrameBodies.ClassifyHj(header, data, envelope.Protocol, out var layout))
+            var userItems = _userItems.For(envelope.ListenerPort);
+            switch (FrameBodies.ClassifyHj(header, data, envelope.Protocol, userItems, out var layout))
             {
                 case FrameBodies.HjBody.Data:
-                    update.FromHj(data, layout);
+                    update.FromHj(data, layout, userItems);
                     break;
                 case FrameBodies.HjBody.Logout:
                     update.Online = false;
@@ -158,9 +164,9 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
         /// is the newest collection time: in HJ 1239 frames the frame time is the send time, which for a reissue is
         /// now, so it must not make old samples look current (Annex Q items have no own time: the frame time is theirs).
         /// </summary>
-        public void FromHj(ReadOnlySpan<byte> data, Hj1239Layout layout)
+        public void FromHj(ReadOnlySpan<byte> data, Hj1239Layout layout, Hj1239UserItemLayout userItems)
         {
-            var walker = new Hj1239ItemWalker(data, layout);
+            var walker = new Hj1239ItemWalker(data, layout, userItems);
             var frameTime = StoredTime.Of(walker.Time);
             while (walker.TryReadNext(out var item))
             {

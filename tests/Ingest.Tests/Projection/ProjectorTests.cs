@@ -1,5 +1,7 @@
 using Ingest.Hosting;
 using Ingest.Projection;
+using Ingest.Protocol.Hj1239;
+using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Records;
 using Ingest.Sinks.ClickHouse.Rows;
 using Ingest.Spool;
@@ -39,6 +41,33 @@ public class ProjectorTests
         var rows = new ClickHouseRowBuffers();
         new ClickHouseRowProjector(Options).Project(Record(Frame("1. GB17691 realtime LEWPCA"), protocol: ListenerProtocol.Gb17691), rows);
         Assert.Equal((1, 0, 2, 0), (rows.FramesRaw.Count, rows.VehicleSamples.Count, rows.EmissionSamples.Count, rows.Sessions.Count));
+    }
+
+    [Theory]
+    [InlineData(Hj1239UserItemLayout.RestOfItems, 3)]
+    [InlineData(Hj1239UserItemLayout.LengthPrefixed, 0)] // the bytes do not walk in this layout: raw row only, as the decoder says
+    [InlineData(Hj1239UserItemLayout.Reject, 0)]
+    public void A_user_defined_hj_item_is_read_the_way_the_listener_is_configured(Hj1239UserItemLayout userItems, int emissionRows)
+    {
+        // The real Annex Q frame with a user-defined 0x81 item after its two standard items, in the "rest of the items" layout.
+        var real = Frame("1. GB17691 realtime LEWPCA");
+        Assert.True(Hj1239Decoder.TryDecode(real, Hj1239Layout.AnnexQ, out var decoded, out _));
+        var body = (Hj1239DataBody)decoded.Body;
+        var user = Hj1239InfoItem.AnnexQ(9, new UserDefinedData(0x81, Hj1239UserItemLayout.RestOfItems, new byte[] { 1, 2, 3 }));
+        var frame = Hj1239Encoder.Encode(Hj1239Frame.Create(decoded.Command, decoded.Vin, decoded.Header.SoftwareVersion, decoded.Layout,
+            new Hj1239DataBody(false, body.Time, null, [body.Items[0], body.Items[1], user])));
+        var options = Microsoft.Extensions.Options.Options.Create(new IngestOptions
+        {
+            NodeName = "n1",
+            Listeners = [new ListenerOptions { Name = "gb17691", Port = 32960, Protocol = ListenerProtocol.Gb17691, Hj1239UserItems = userItems }],
+        });
+
+        var rows = new ClickHouseRowBuffers();
+        new ClickHouseRowProjector(options).Project(Record(frame, protocol: ListenerProtocol.Gb17691), rows);
+        var state = new VehicleStateProjector(options).Project(Record(frame, protocol: ListenerProtocol.Gb17691));
+
+        Assert.Equal((1, emissionRows), (rows.FramesRaw.Count, rows.EmissionSamples.Count));
+        Assert.Equal(emissionRows > 0, state?.DeviceTime is not null);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class ReferenceStateProjector : IVehicleStateProjector
     public VehicleState? Project(in SpoolRecord record)
     {
         var decoded = DecodedRecord.Open(record);
-        if (decoded is null || !decoded.HeaderValid || !decoded.Header.IsCommand || decoded.Vin.Length == 0)
+        if (decoded is null || !decoded.HeaderValid || !decoded.Header.IsCommand || !Vin.IsText(decoded.Header.Vin.AsSpan()))
         {
             return null;
         }

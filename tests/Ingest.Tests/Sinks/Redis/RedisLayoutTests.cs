@@ -84,7 +84,7 @@ public sealed class RedisLayoutTests
 
         Assert.Equal("V1", json.GetProperty("vin").GetString());
         Assert.Equal(66, json.GetProperty("soc_pct").GetDouble());
-        Assert.Equal(T0, json.GetProperty("device_time").GetDateTimeOffset());
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), json.GetProperty("device_time").GetDateTimeOffset().ToUnixTimeMilliseconds()); // the same instant, to the millisecond
         Assert.EndsWith("+08:00", json.GetProperty("device_time").GetString(), StringComparison.Ordinal); // one time convention for every output
         Assert.Contains("+08:00", text, StringComparison.Ordinal); // a plain '+', not \u002B
     }
