@@ -167,6 +167,7 @@ public sealed class ClickHouseSink : BackgroundService
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
+                // The batch in flight does not depend on what failed here: finish and commit it before rewinding.
                 if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
                 {
                     return;
