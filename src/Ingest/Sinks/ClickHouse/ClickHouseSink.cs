@@ -23,7 +23,9 @@ public enum ClickHouseSinkState
 /// Moves spool records into ClickHouse: reads the spool with its own cursor (<c>clickhouse</c>), projects each record
 /// into per-table rows, inserts every table once <see cref="ClickHouseOptions.BatchRows"/> rows are buffered or the
 /// oldest has waited <see cref="ClickHouseOptions.FlushInterval"/>, and commits the cursor only after every table's
-/// insert succeeded. On any failure it rewinds to the committed cursor and tries again with exponential backoff: no
+/// insert succeeded. Flushes are pipelined: while one batch's inserts are in flight, the next batch is read and
+/// projected into a second set of row buffers; at most one batch is in flight, and cursors are committed in order.
+/// On any failure it rewinds to the committed cursor and tries again with exponential backoff: no
 /// record is skipped, and a batch that was partly inserted before the failure is inserted again and replaces its first
 /// copy (ReplacingMergeTree keyed on the spool identity), so each record ends up stored exactly once.
 /// </summary>
@@ -39,8 +41,13 @@ public sealed class ClickHouseSink : BackgroundService
     private readonly ClickHouseSinkMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ClickHouseRowBuffers _rows = new();
     private readonly RetryBackoff _backoff;
+
+    // Two sets of row buffers: _rows holds the batch being built, _otherRows the batch in flight (or nothing).
+    private ClickHouseRowBuffers _rows = new();
+    private ClickHouseRowBuffers _otherRows = new();
+    private InFlightBatch? _inFlight;
+    private CancellationToken _insertToken;
 
     private volatile ClickHouseSinkState _state = ClickHouseSinkState.NotStarted;
     private long _committedOffset = -1;
@@ -86,6 +93,11 @@ public sealed class ClickHouseSink : BackgroundService
     {
         await using var consumer = _spool.OpenConsumer(ConsumerName);
         Interlocked.Exchange(ref _committedOffset, consumer.CommittedOffset);
+        // Inserts outlive the stop signal by up to ShutdownFlushTimeout: a batch in flight then still lands and commits.
+        using var inserts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        await using var stopInserts = stoppingToken.Register(() =>
+            inserts.CancelAfter(_options.ShutdownFlushTimeout > TimeSpan.Zero ? _options.ShutdownFlushTimeout : TimeSpan.Zero));
+        _insertToken = inserts.Token;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -149,10 +161,17 @@ public sealed class ClickHouseSink : BackgroundService
             SpoolBatch batch;
             try
             {
-                batch = await consumer.ReadAsync(NextReadSize(), TimeUntilFlush(), cancellationToken).ConfigureAwait(false);
+                // While a batch is in flight, read only what is already there: with nothing to read we wait for the insert instead.
+                var maxWait = _inFlight is null ? TimeUntilFlush() : TimeSpan.Zero;
+                batch = await consumer.ReadAsync(NextReadSize(), maxWait, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
+                // The batch in flight does not depend on what failed here: finish and commit it before rewinding.
+                if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
                 _metrics.Error("spool");
                 var delay = _backoff.NextDelay();
                 ClickHouseSinkLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
@@ -160,10 +179,15 @@ public sealed class ClickHouseSink : BackgroundService
                 return;
             }
 
+            bool readNothing = batch.Records.Count == 0;
             using (batch)
             {
                 if (!TryProject(batch, out var failedOffset, out var projectionError))
                 {
+                    if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
                     _metrics.Error("projection");
                     var delay = _backoff.NextDelay();
                     ClickHouseSinkLog.ProjectionFailed(_logger, failedOffset, _backoff.Failures, delay, projectionError!);
@@ -172,12 +196,19 @@ public sealed class ClickHouseSink : BackgroundService
                 }
             }
 
-            if (_pendingRecords > 0 && (_rows.TotalRows >= _options.BatchRows || _time.GetTimestamp() >= _flushDeadline))
+            // Commit the batch in flight once its inserts are done (or when there was nothing to read meanwhile), and
+            // before the next one is sent: at most one batch in flight, cursors committed in order.
+            bool readyToSend = _pendingRecords > 0 && (_rows.TotalRows >= _options.BatchRows || _time.GetTimestamp() >= _flushDeadline);
+            if (_inFlight is { } inFlight && (inFlight.IsDone || readNothing || readyToSend))
             {
-                if (!await TryFlushAsync(consumer, cancellationToken).ConfigureAwait(false))
+                if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
+            }
+            if (readyToSend)
+            {
+                Send();
             }
         }
     }
@@ -210,76 +241,98 @@ public sealed class ClickHouseSink : BackgroundService
         return true;
     }
 
-    /// <summary>Inserts every non-empty table, then commits. False after a failure (already rewound and backed off).</summary>
-    private async Task<bool> TryFlushAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
+    /// <summary>Starts inserting every non-empty table of the built batch and swaps in the spare buffers for the next one.</summary>
+    private void Send()
     {
-        _state = ClickHouseSinkState.Inserting;
         // The tables are independent: insert them at once, so a flush costs the slowest insert, not the sum of four.
         var tables = _rows.All.Where(t => t.Count > 0).ToArray();
         var inserts = new Task<TimeSpan>[tables.Length];
         for (int i = 0; i < tables.Length; i++)
         {
-            inserts[i] = _database.InsertAsync(tables[i], QueryId(tables[i]), cancellationToken);
+            inserts[i] = _database.InsertAsync(tables[i], QueryId(tables[i]), _insertToken);
         }
-        try
+        _inFlight = new InFlightBatch(_rows, tables, inserts, _pendingRecords, _firstPendingOffset, _lastPendingOffset, _pendingNextOffset);
+        (_rows, _otherRows) = (_otherRows, _rows);
+        ResetPending();
+    }
+
+    /// <summary>
+    /// Waits for the batch in flight (if any) and commits it. False after a failure: the batch being built is discarded,
+    /// the consumer rewound to the committed cursor and the backoff waited.
+    /// </summary>
+    private async Task<bool> TryCompleteInFlightAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
+    {
+        if (_inFlight is not { } batch)
         {
-            await Task.WhenAll(inserts).ConfigureAwait(false);
+            return true;
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        _state = ClickHouseSinkState.Inserting;
+        // Not cancelled by the stop signal: the inserts end on their own (RequestTimeout, or the shutdown flush timeout).
+        await batch.Completion.ConfigureAwait(false);
+        _inFlight = null;
+        if (batch.Failure() is { } failure)
         {
             // Every table is sent again after the rewind; the ones that did land replace themselves (same keys).
-            int failed = Array.FindIndex(inserts, t => t.IsFaulted || t.IsCanceled);
-            var table = tables[failed];
-            var exception = inserts[failed].Exception?.GetBaseException() ?? new TaskCanceledException();
             _metrics.Error("insert");
             var delay = _backoff.NextDelay();
-            ClickHouseSinkLog.InsertFailed(_logger, table.Table.Name, _firstPendingOffset, _lastPendingOffset, table.Count,
-                _backoff.Failures, consumer.CommittedOffset, delay, exception);
+            ClickHouseSinkLog.InsertFailed(_logger, failure.Table.Table.Name, batch.FirstOffset, batch.LastOffset, failure.Table.Count,
+                _backoff.Failures, consumer.CommittedOffset, delay, failure.Exception);
+            batch.Rows.Clear();
             _schemaReady = false; // the server may have restarted empty: re-check before the retry
             await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
             return false;
         }
-        for (int i = 0; i < tables.Length; i++)
+        for (int i = 0; i < batch.Tables.Length; i++)
         {
-            _metrics.Inserted(tables[i].Table.Name, tables[i].Count, inserts[i].Result);
+            _metrics.Inserted(batch.Tables[i].Table.Name, batch.Tables[i].Count, batch.Inserts[i].Result);
         }
+        batch.Rows.Clear();
 
         _state = ClickHouseSinkState.Committing;
         try
         {
-            await consumer.CommitAsync(_pendingNextOffset, cancellationToken).ConfigureAwait(false);
+            await consumer.CommitAsync(batch.NextOffset, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             _metrics.Error("commit");
-            ClickHouseSinkLog.CommitFailed(_logger, _pendingNextOffset, exception);
+            ClickHouseSinkLog.CommitFailed(_logger, batch.NextOffset, exception);
             await RewindAndBackOffAsync(consumer, _backoff.NextDelay(), cancellationToken).ConfigureAwait(false);
             return false;
         }
-        Interlocked.Exchange(ref _committedOffset, _pendingNextOffset);
-        _metrics.Committed(_pendingRecords);
+        Interlocked.Exchange(ref _committedOffset, batch.NextOffset);
+        _metrics.Committed(batch.Records);
         if (_backoff.Failures > 0)
         {
-            ClickHouseSinkLog.Recovered(_logger, _backoff.Failures, _pendingNextOffset);
+            ClickHouseSinkLog.Recovered(_logger, _backoff.Failures, batch.NextOffset);
             _backoff.Reset();
         }
-        ClearPending();
+        _state = ClickHouseSinkState.Reading;
         return true;
     }
 
     private async Task FlushOnShutdownAsync(ISpoolConsumer consumer)
     {
-        if (_pendingRecords == 0 || _options.ShutdownFlushTimeout <= TimeSpan.Zero || !_schemaReady)
+        if ((_pendingRecords == 0 && _inFlight is null) || _options.ShutdownFlushTimeout <= TimeSpan.Zero || !_schemaReady)
         {
+            if (_inFlight is { } abandoned)
+            {
+                await abandoned.Completion.ConfigureAwait(false); // its inserts are cancelled; they must not outlive the sink
+            }
             return;
         }
-        int rows = _rows.TotalRows;
-        long last = _lastPendingOffset;
+        int rows = _rows.TotalRows + (_inFlight?.Rows.TotalRows ?? 0);
+        long last = _pendingRecords > 0 ? _lastPendingOffset : _inFlight!.LastOffset;
         using var timeout = new CancellationTokenSource(_options.ShutdownFlushTimeout, _time);
         bool stored;
         try
         {
-            stored = await TryFlushAsync(consumer, timeout.Token).ConfigureAwait(false);
+            stored = await TryCompleteInFlightAsync(consumer, timeout.Token).ConfigureAwait(false);
+            if (stored && _pendingRecords > 0)
+            {
+                Send();
+                stored = await TryCompleteInFlightAsync(consumer, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -305,6 +358,11 @@ public sealed class ClickHouseSink : BackgroundService
     private void ClearPending()
     {
         _rows.Clear();
+        ResetPending();
+    }
+
+    private void ResetPending()
+    {
         _pendingRecords = 0;
         _firstPendingOffset = _lastPendingOffset = _pendingNextOffset = -1;
     }
@@ -324,4 +382,30 @@ public sealed class ClickHouseSink : BackgroundService
     /// <summary>Names the batch in system.query_log: table and spool offsets, plus a random part (ids must be unique while running).</summary>
     private string QueryId(IRowBuffer table) =>
         $"ingest-{table.Table.Name}-{_firstPendingOffset}-{_lastPendingOffset}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>A batch whose inserts were sent: its rows (kept until they ended), one insert task per table, and its spool range.</summary>
+    private sealed class InFlightBatch(
+        ClickHouseRowBuffers rows, IRowBuffer[] tables, Task<TimeSpan>[] inserts, int records, long firstOffset, long lastOffset, long nextOffset)
+    {
+        public ClickHouseRowBuffers Rows => rows;
+        public IRowBuffer[] Tables => tables;
+        public Task<TimeSpan>[] Inserts => inserts;
+        public int Records => records;
+        public long FirstOffset => firstOffset;
+        public long LastOffset => lastOffset;
+        public long NextOffset => nextOffset;
+
+        /// <summary>Ends when every insert ended; never faults (see <see cref="Failure"/>).</summary>
+        public Task Completion { get; } = Task.WhenAll(inserts).ContinueWith(static _ => { }, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        public bool IsDone => Completion.IsCompleted;
+
+        /// <summary>The first table whose insert failed, once <see cref="Completion"/> ended; null if all succeeded.</summary>
+        public (IRowBuffer Table, Exception Exception)? Failure()
+        {
+            int failed = Array.FindIndex(inserts, t => t.IsFaulted || t.IsCanceled);
+            return failed < 0 ? null : (tables[failed], inserts[failed].Exception?.GetBaseException() ?? new TaskCanceledException());
+        }
+    }
 }
