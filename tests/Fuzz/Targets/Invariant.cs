@@ -1,4 +1,5 @@
 using System.Buffers;
+using Protocol.Tests.Support;
 
 namespace Ingest.Fuzz.Targets;
 
@@ -49,31 +50,14 @@ public static class Invariant
             return new ReadOnlySequence<byte>(bytes);
         }
         var random = new Random(seed);
-        Segment first = new(bytes[..0], 0), last = first;
+        var pieces = new List<ReadOnlyMemory<byte>> { bytes[..0] }; // an empty first segment is an edge of its own
         int position = 0;
         while (position < bytes.Length)
         {
             int size = Math.Min(bytes.Length - position, 1 + random.Next(Math.Max(1, bytes.Length / 3)));
-            last = last.Append(bytes.Slice(position, size));
+            pieces.Add(bytes.Slice(position, size));
             position += size;
         }
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
+        return Segments.FromPieces(pieces);
     }
 }
-

@@ -7,24 +7,27 @@ public static class Segments
 {
     public static ReadOnlySequence<byte> Split(byte[] bytes, int segmentSize)
     {
-        if (bytes.Length == 0)
+        var pieces = new List<ReadOnlyMemory<byte>>();
+        for (int i = 0; i < bytes.Length; i += segmentSize)
+        {
+            pieces.Add(bytes.AsMemory(i, Math.Min(segmentSize, bytes.Length - i)));
+        }
+        return FromPieces(pieces);
+    }
+
+    /// <summary>One sequence over <paramref name="pieces"/>, one segment each, in order.</summary>
+    public static ReadOnlySequence<byte> FromPieces(IReadOnlyList<ReadOnlyMemory<byte>> pieces)
+    {
+        if (pieces.Count == 0)
         {
             return ReadOnlySequence<byte>.Empty;
         }
-        Segment? first = null, last = null;
-        for (int i = 0; i < bytes.Length; i += segmentSize)
+        Segment first = new(pieces[0], 0), last = first;
+        for (int i = 1; i < pieces.Count; i++)
         {
-            var mem = bytes.AsMemory(i, Math.Min(segmentSize, bytes.Length - i));
-            if (first is null)
-            {
-                first = last = new Segment(mem, 0);
-            }
-            else
-            {
-                last = last!.Append(mem);
-            }
+            last = last.Append(pieces[i]);
         }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
