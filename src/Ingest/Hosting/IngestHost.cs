@@ -1,6 +1,7 @@
 using System.Net;
 using Ingest.Diagnostics;
 using Ingest.Http;
+using Ingest.Registry;
 using Ingest.Sessions;
 using Ingest.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -71,6 +72,7 @@ public static class IngestHost
             .Select(l => new ListenerRuntime(l, sp.GetRequiredService<ConnectionBudget>())).ToList());
 
         IngestComponents.Add(builder.Services, builder.Configuration);
+        builder.Services.AddVehicleRegistry(builder.Configuration.GetSection(Registry.RegistryOptions.SectionName));
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
 
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
