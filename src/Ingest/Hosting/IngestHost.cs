@@ -52,9 +52,9 @@ public static class IngestHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        // Validated by IngestOptionsValidator alone (it runs the data annotations too): one message per problem.
         builder.Services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         // Read (and raised to the hard limit) once, at start: the connection limits are derived from it.
@@ -119,7 +119,20 @@ public static class IngestHost
 
     internal static bool ValidateObject(IngestOptions options, out List<System.ComponentModel.DataAnnotations.ValidationResult> results)
     {
-        results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        // The attributes on IngestOptions' own properties first (named with their key), then its cross-field rules.
+        results = [];
+        foreach (var property in typeof(IngestOptions).GetProperties())
+        {
+            var propertyResults = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            var propertyContext = new System.ComponentModel.DataAnnotations.ValidationContext(options) { MemberName = property.Name };
+            if (property.GetIndexParameters().Length == 0
+                && !System.ComponentModel.DataAnnotations.Validator.TryValidateProperty(property.GetValue(options), propertyContext, propertyResults))
+            {
+                results.AddRange(propertyResults.Select(r => new System.ComponentModel.DataAnnotations.ValidationResult(
+                    $"{IngestOptions.Section}:{property.Name}: {r.ErrorMessage}", r.MemberNames)));
+            }
+        }
+        results.AddRange(options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
         return results.Count == 0;
     }
 

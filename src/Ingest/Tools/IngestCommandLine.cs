@@ -24,20 +24,30 @@ public static class IngestCommandLine
         serve.SetAction(async (parse, ct) =>
         {
             var hostArgs = parse.UnmatchedTokens.ToArray();
+            // Bad configuration: one line per problem, each naming its key, before anything starts.
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            IReadOnlyList<string> problems;
             try
             {
-                await using var app = IngestHost.Build(hostArgs);
-                await app.RunAsync(ct);
+                app = IngestHost.Build(hostArgs);
+                problems = StartupPreflight.Check(app.Services);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException ex)
             {
-                // Bad configuration: one line per failure, each naming its key, instead of a stack trace.
-                foreach (var failure in ex.Failures)
-                {
-                    await Console.Error.WriteLineAsync($"ingest: configuration refused: {failure}");
-                }
-                return 2;
+                // Building the web host already reads the listener options (Kestrel is configured from them).
+                app = null!;
+                problems = ex.Failures.Distinct().ToList();
             }
+            await using var _ = app;
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"ingest: configuration refused: {problem}");
+            }
+            if (problems.Count > 0)
+            {
+                return WrongArguments;
+            }
+            await app.RunAsync(ct);
             return 0;
         });
         root.Subcommands.Add(serve);
