@@ -14,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Ingest.Hosting;
 
@@ -75,13 +76,20 @@ public static class IngestHost
         builder.Services.AddVehicleRegistry(builder.Configuration.GetSection(Registry.RegistryOptions.SectionName));
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
 
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+        // Metrics carry service_name="ingest" and the node as the instance, not "unknown_service:Ingest".
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ingest", serviceInstanceId: builder.Configuration[$"{IngestOptions.Section}:NodeName"] ?? Environment.MachineName))
+            .WithMetrics(m => m
             .AddMeter(IngestMetrics.MeterName, "Ingest.*", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         builder.Services.AddOpenApi();
         // Times at +08:00 and no escaped '+', for every store and endpoint alike (Http/HttpJson).
         builder.Services.ConfigureHttpJsonOptions(o => Http.HttpJson.Configure(o.SerializerOptions));
 
+        // Kestrel would announce every terminal port as "Now listening on: http://..."; the listeners and the HTTP
+        // endpoint are reported by our own start-up lines instead (TerminalListeners, StartupReport).
+        // (Kestrel logs them through the host's lifetime category, which only adds "Press Ctrl+C" and the content root.)
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.WebHost.UseSockets(o =>
         {
             // Idle terminals must cost next to nothing: no buffer until data arrives, small pause thresholds.

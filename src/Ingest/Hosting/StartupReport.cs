@@ -35,6 +35,7 @@ public sealed class StartupReport : IHostedService
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _lifetime.ApplicationStarted.Register(Report);
+        _lifetime.ApplicationStopping.Register(() => HostLog.Stopping(_logger, _ingest.Value.NodeName));
         return Task.CompletedTask;
     }
 
