@@ -5,19 +5,30 @@
 #
 #   bash scripts/demo.sh                 run, check, print, then keep the server up until Enter (when interactive)
 #   bash scripts/demo.sh --terminals 500 --duration 30s --no-wait
+#   bash scripts/demo.sh --port-base 42000   GB/T 32960 on 42000, HJ 1239 on 42001, HTTP on 42002, platform on 42003
 #
-# Everything runs on loopback; every process it starts is stopped on exit.
+# Ports: 32960 (GB/T 32960), 12390 (HJ 1239), 8080 (HTTP) and 39990 (simulated platform) by default; a default port
+# that is busy is replaced by a free one, and the ports used are printed. ClickHouse and Redis come from
+# scripts/services.sh (their ports and folder: INGEST_CH_HTTP_PORT, INGEST_CH_TCP_PORT, INGEST_REDIS_PORT,
+# INGEST_SERVICES_DIR; see that script).
+#
+# Everything runs on loopback; every process it starts is stopped on exit, ClickHouse and Redis included when this
+# run started them (--keep-services leaves them running for the next run).
 set -euo pipefail
 
 terminals=200
 duration=20s
 wait_at_end=1
+port_base=""
+keep_services=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --terminals) terminals="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --no-wait) wait_at_end=0; shift ;;
-        *) echo "usage: $0 [--terminals N] [--duration 20s] [--no-wait]" >&2; exit 1 ;;
+        --port-base) port_base="$2"; shift 2 ;;
+        --keep-services) keep_services=1; shift ;;
+        *) echo "usage: $0 [--terminals N] [--duration 20s] [--no-wait] [--port-base N] [--keep-services]" >&2; exit 2 ;;
     esac
 done
 [ -t 0 ] || wait_at_end=0
@@ -25,13 +36,31 @@ done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd)"
 demo_dir="$repo/var/demo"
-gb_port=32960 hj_port=12390 http_port=8080 platform_port=39990
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# A port is free when nothing answers on it and it can be bound.
+port_free() { python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; }
+pick_port() { # wanted port -> that port when free, else a free one the kernel picks
+    if port_free "$1"; then echo "$1"; return; fi
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+if [ -n "$port_base" ]; then
+    gb_port=$port_base hj_port=$((port_base + 1)) http_port=$((port_base + 2)) platform_port=$((port_base + 3))
+    for p in $gb_port $hj_port $http_port $platform_port; do
+        port_free "$p" || { echo "port $p (from --port-base $port_base) is busy" >&2; exit 2; }
+    done
+else
+    gb_port=$(pick_port 32960) hj_port=$(pick_port 12390) http_port=$(pick_port 8080) platform_port=$(pick_port 39990)
+fi
+
 pids=()
+started_services=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ "$keep_services" = 0 ]; then
+        for service in "${started_services[@]}"; do scripts/services.sh stop "$service" >/dev/null 2>&1 || true; done
+    fi
 }
 trap cleanup EXIT
 
@@ -39,6 +68,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "ClickHouse and Redis (scripts/services.sh)"
 scripts/services.sh install
+for service in clickhouse redis; do
+    scripts/services.sh status "$service" >/dev/null 2>&1 || started_services+=("$service")
+done
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
 # A fresh database per demo run: the check compares rows with what this run acknowledged.
