@@ -65,7 +65,8 @@ if [ "$mode" = quick ]; then
     half_duration=12; fresh_interval=200ms
     ch_baseline_s=8
     # goal 2 regimes, scaled down: busy = terminals, rate/s, seconds; realistic = terminals, interval, seconds
-    cpu_busy=(1000 5000 12); cpu_real=(3000 10s 25)
+    cpu_busy=(1000 5000 12); cpu_real=(3000 10s 20)
+    profile_variants=("clickhouse,redis,relay" "spool-only")
     outage_terminals=500; outage_interval=1s; outage_pre=6s; outage_len=12s; outage_post=12s; outage_window=00:00:05
 else
     scale_steps=(1000 5000 10000 15000 19000)
@@ -76,6 +77,7 @@ else
     half_duration=30; fresh_interval=100ms
     ch_baseline_s=20
     cpu_busy=(2000 10000 30); cpu_real=(15000 10s 60)
+    profile_variants=("clickhouse,redis,relay" "redis,relay" "clickhouse,relay" "clickhouse,redis" "spool-only")
     outage_terminals=2000; outage_interval=1s; outage_pre=10s; outage_len=60s; outage_post=40s; outage_window=00:00:30
 fi
 
@@ -180,7 +182,7 @@ json.dump({
   'load_at_start': open('/proc/loadavg').read().split()[0:3], 'commit': '$git_commit',
   'dotnet': out('dotnet --version'), 'clickhouse_version': out("curl -fsS '$ch_url/?query=SELECT%20version()'"),
   'redis_version': out("redis-cli -p $redis_port INFO server | grep redis_version | cut -d: -f2"),
-  'only': '$only', 'nofile_note': '''$nofile_note''', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
+  'only': '$only', 'nofile_note': '''$nofile_note''', 'nofile_limit': '$(ulimit -n)', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
   'reissue_config': 'Server link settings: MinReconnectDelay 1 s, MaxReconnectDelay 5 s (default 60 s), RealtimeWindow $outage_window (default 30 s).',
 }, open(sys.argv[1], 'w'), indent=1)
 EOF
@@ -543,7 +545,7 @@ if wants profile; then
     p_rate=${profile_rate:-${half_rate:-2000}}
     ramp_s=$(python3 -c "print($sus_terminals / $ramp_rate)")
     log "profile at $p_rate/s"
-    for variant in "clickhouse,redis,relay" "redis,relay" "clickhouse,relay" "clickhouse,redis" "spool-only"; do
+    for variant in "${profile_variants[@]}"; do
         tag="${variant//,/-}"
         server_components="$variant"; [ "$variant" = spool-only ] && server_components=""
         perf_map=0; [ "$variant" = "clickhouse,redis,relay" ] && command -v perf >/dev/null && perf_map=1
