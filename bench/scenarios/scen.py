@@ -811,7 +811,7 @@ def cpurow(args):
 def rusage(args):
     """Runs a command with stdout to a file and prints its CPU time from wait4 (includes what it waited for)."""
     import subprocess
-    cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
+    cmd = args.command[1:] if args.command and args.command[0] == "--" else args.command
     with open(args.out, "w") as out:
         t = time.time()
         proc = subprocess.Popen(cmd, stdout=out)
@@ -1251,7 +1251,7 @@ def main():
     c.add_argument("--seconds", type=float, required=True)
     u = sub.add_parser("rusage")
     u.add_argument("--out", required=True)
-    u.add_argument("cmd", nargs=argparse.REMAINDER)
+    u.add_argument("command", nargs=argparse.REMAINDER)
     b = sub.add_parser("abrow")
     b.add_argument("--side", required=True)
     b.add_argument("--round", type=int, required=True)
