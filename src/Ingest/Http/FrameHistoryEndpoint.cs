@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Ingest.Hosting;
+using Ingest.Http.Security;
 using Ingest.Protocol.Framing;
 using Ingest.Sinks.ClickHouse;
 using Ingest.Tools;
@@ -31,14 +32,21 @@ public static class FrameHistoryEndpoint
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/vehicles/{vin}/frames", HandleAsync)
+            .RequireAuthorization(ApiScopes.HistoryRead)
             .WithSummary("Stored frames of one vehicle between from and to (ISO 8601, default: the last day), decoded, as JSON Lines " +
                 "streamed from ClickHouse; limit defaults to 1000 and may not exceed Http:MaxHistoryLimit (400 otherwise); " +
-                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 502 when the ClickHouse query fails; 503 without ClickHouse.");
+                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 502 when the ClickHouse query fails; 503 without ClickHouse. " +
+                "Scope history:read; 404 for a vehicle of another tenant.");
     }
 
     private static async Task HandleAsync(string vin, DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext context,
         HistoryQueryLimiter limiter, IOptions<HttpOptions> httpOptions, TimeProvider time, ILoggerFactory loggers)
     {
+        if (!VehicleAccess.TryAuthorize(context, vin, out var caller))
+        {
+            await Results.NotFound().ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
         var options = httpOptions.Value;
         var history = context.RequestServices.GetService<ClickHouseFrameHistory>();
         if (history is null)
@@ -66,6 +74,7 @@ public static class FrameHistoryEndpoint
         }
 
         var now = time.GetUtcNow();
+        AuditLog.HistoryRead(VehicleAccess.Audit(context), vin, from ?? now.AddDays(-1), to ?? now, limitRows, caller.KeyId, caller.Name);
         using var deadline = new CancellationTokenSource(options.HistoryQueryTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         await using var rows = history.StreamFramesAsync(vin, from ?? now.AddDays(-1), to ?? now, limitRows, linked.Token)
