@@ -53,6 +53,9 @@ public static class IngestHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // "AuthenticationScheme: ApiKey was challenged" at Information for every refused request; the handler counts and
+        // logs refusals itself (Ingest.Http.Security, Debug).
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
 
         builder.Services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))

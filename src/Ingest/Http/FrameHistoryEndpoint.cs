@@ -48,6 +48,10 @@ public static class FrameHistoryEndpoint
             return;
         }
         var options = httpOptions.Value;
+        // Audited as asked, before anything can fail: an attempt on a vehicle's history is what an auditor looks for.
+        var asked = time.GetUtcNow();
+        AuditLog.HistoryRead(VehicleAccess.Audit(context), vin, from ?? asked.AddDays(-1), to ?? asked, limit ?? Math.Min(1000, options.MaxHistoryLimit),
+            caller.KeyId, caller.Name);
         var history = context.RequestServices.GetService<ClickHouseFrameHistory>();
         if (history is null)
         {
@@ -74,7 +78,6 @@ public static class FrameHistoryEndpoint
         }
 
         var now = time.GetUtcNow();
-        AuditLog.HistoryRead(VehicleAccess.Audit(context), vin, from ?? now.AddDays(-1), to ?? now, limitRows, caller.KeyId, caller.Name);
         using var deadline = new CancellationTokenSource(options.HistoryQueryTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         await using var rows = history.StreamFramesAsync(vin, from ?? now.AddDays(-1), to ?? now, limitRows, linked.Token)

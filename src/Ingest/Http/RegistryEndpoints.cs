@@ -55,7 +55,7 @@ public static class RegistryEndpoints
             }
             var problems = new Dictionary<string, string[]>();
             var filing = body.ToFiling(vin, TenantFor(caller, body, "", problems), "", problems);
-            if (filing is null)
+            if (filing is null || problems.Count > 0)
             {
                 return Results.ValidationProblem(problems, "The filing is not valid; nothing was changed.");
             }
@@ -76,7 +76,8 @@ public static class RegistryEndpoints
             return Results.NoContent();
         }).WithSummary("Removes a filing: the vehicle may no longer log in under registered admission. 204, or 404. Scope registry:write.");
 
-        registry.MapPost(":import", async (List<FilingJson> body, HttpContext context, IVehicleRegistry vehicles, CancellationToken ct) =>
+        // Beside the group, not in it: a group would join the prefix and ":import" with a '/'.
+        app.MapPost("/registry/vehicles:import", async (List<FilingJson> body, HttpContext context, IVehicleRegistry vehicles, CancellationToken ct) =>
         {
             var caller = ApiCaller.From(context.User);
             var problems = new Dictionary<string, string[]>();
@@ -110,7 +111,8 @@ public static class RegistryEndpoints
                 caller.IsAdmin ? string.Join(',', filings.Select(f => f.Tenant).Distinct()) : caller.Tenant, caller.KeyId, caller.Name);
             return Results.Json(new { imported = filings.Count });
         }).WithSummary("Files many vehicles at once from a JSON array of filings, all or nothing (400 lists each problem by index). " +
-            "CSV import is the registry's file loader. Scope registry:write.");
+            "CSV import is the registry's file loader. Scope registry:write.")
+            .RequireAuthorization(ApiScopes.RegistryWrite);
     }
 
     /// <summary>

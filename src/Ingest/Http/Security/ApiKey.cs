@@ -20,8 +20,10 @@ public sealed record ApiKey(
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsRevoked => RevokedAt is not null;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsAdmin => Scopes.Contains(ApiScopes.Admin, StringComparer.Ordinal);
 
     /// <summary>True when the key grants <paramref name="scope"/>; <c>admin</c> grants every scope.</summary>

@@ -24,6 +24,14 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string ApiKeyHeader = "X-Api-Key";
     private const string RejectionItem = "Ingest.ApiKeyRejection";
 
+    /// <summary>
+    /// The category of this handler's own events. The base class logs every challenge at Information under the
+    /// handler's type name, which the host turns down to Warning: a scanner must not be able to flood the log.
+    /// </summary>
+    public const string LogCategory = "Ingest.Http.Security";
+
+    private readonly ILogger _log = loggerFactory.CreateLogger(LogCategory);
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!TryGetPresentedKey(Request, out var presented))
@@ -52,7 +60,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var reason = Context.Items.TryGetValue(RejectionItem, out var value) && value is ApiKeyRejection r ? r : ApiKeyRejection.Missing;
         metrics.AuthenticationFailed(reason);
-        SecurityLog.AuthenticationFailed(Logger, Request.Method, Request.Path, Context.Connection.RemoteIpAddress?.ToString(), reason);
+        SecurityLog.AuthenticationFailed(_log, Request.Method, Request.Path, Context.Connection.RemoteIpAddress?.ToString(), reason);
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(
             reason == ApiKeyRejection.Missing
@@ -64,7 +72,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         metrics.Forbidden();
-        SecurityLog.Forbidden(Logger, Request.Method, Request.Path, Context.User.FindFirstValue(ApiScopes.KeyIdClaim));
+        SecurityLog.Forbidden(_log, Request.Method, Request.Path, Context.User.FindFirstValue(ApiScopes.KeyIdClaim));
         await Results.Problem("The API key does not have the scope this endpoint needs.", statusCode: StatusCodes.Status403Forbidden)
             .ExecuteAsync(Context).ConfigureAwait(false);
     }

@@ -59,7 +59,7 @@ public sealed class ApiKeyStore
     public ApiKeyRejection Authenticate(ReadOnlySpan<char> presented, [NotNullWhen(false)] out ApiKey? key)
     {
         key = null;
-        if (!TryParse(presented, out var id, out var secret))
+        if (!TrySplit(presented, out var id, out var secret))
         {
             return ApiKeyRejection.Malformed;
         }
@@ -115,7 +115,7 @@ public sealed class ApiKeyStore
     }
 
     /// <summary>Splits <c>ik_&lt;12 hex&gt;_&lt;secret&gt;</c>; the secret is base64url and may itself contain '_'.</summary>
-    public static bool TryParse(ReadOnlySpan<char> presented, out ReadOnlySpan<char> id, out ReadOnlySpan<char> secret)
+    public static bool TrySplit(ReadOnlySpan<char> presented, out ReadOnlySpan<char> id, out ReadOnlySpan<char> secret)
     {
         id = secret = default;
         presented = presented.Trim();

@@ -1,5 +1,4 @@
 using Ingest.Spool;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,8 +29,14 @@ public static class ApiSecurityServiceCollectionExtensions
         services.TryAddSingleton(sp => new ApiKeyStore(
             new ApiKeyFile(sp.GetRequiredService<IOptions<HttpOptions>>().Value.ResolveApiKeysFile(sp.GetRequiredService<IOptions<SpoolOptions>>().Value.Directory)),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyStore>>()));
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // The core only: AddAuthentication() would also bring Data Protection, which writes a key ring to disk and
+        // which nothing here uses (no cookies, no tokens minted by this server).
+        services.AddWebEncoders();
+        services.AddAuthenticationCore(o =>
+        {
+            o.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, ApiKeyAuthenticationHandler.SchemeName);
+            o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+        });
         var authorization = services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(MetricsPolicy, p => p
