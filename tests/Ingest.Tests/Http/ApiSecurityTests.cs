@@ -128,6 +128,14 @@ public class ApiSecurityTests
         // Past the tenant check, the history endpoint answers as it does for everyone without ClickHouse.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await acme.GetAsync($"/vehicles/{AcmeVin}/frames")).StatusCode);
 
+        // Readiness is open, so it must not name a vehicle.
+        using (var anonymous = new HttpClient { BaseAddress = server.HttpBase })
+        {
+            var ready = await anonymous.GetStringAsync("/readyz");
+            Assert.DoesNotContain(AcmeVin, ready, StringComparison.Ordinal);
+            Assert.DoesNotContain(BetaVin, ready, StringComparison.Ordinal);
+        }
+
         Assert.Equal([AcmeVin], await OnlineVinsAsync(acme));
         Assert.Equal([AcmeVin, BetaVin], (await OnlineVinsAsync(admin)).Order(StringComparer.Ordinal));
         Assert.Equal(3, TestServer.MetricValue(await server.GetMetricsAsync(), "ingest_http_tenant_hidden"));
@@ -164,6 +172,43 @@ public class ApiSecurityTests
         using var list = JsonDocument.Parse(await admin.GetStringAsync("/admin/keys"));
         Assert.All(list.RootElement.EnumerateArray().Where(k => k.GetProperty("id").GetString() is { } i && (i == id || i == cliId)),
             k => Assert.NotEqual(JsonValueKind.Null, k.GetProperty("revoked_at").ValueKind));
+    }
+
+    [Fact]
+    public async Task The_keys_command_refuses_an_unknown_scope_and_an_empty_tenant_with_exit_code_2()
+    {
+        var folder = Directory.CreateTempSubdirectory("ingest-keys-").FullName;
+        try
+        {
+            var error = new StringWriter();
+            Assert.Equal(IngestCommandLine.WrongArguments, await IngestCommandLine.RunAsync(
+                ["keys", "create", "--tenant", "acme", "--scopes", "state:read,everything", "--spool-dir", folder], new StringWriter(), error));
+            Assert.Contains("'everything' is not a scope", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(IngestCommandLine.WrongArguments, await IngestCommandLine.RunAsync(
+                ["keys", "create", "--tenant", " ", "--scopes", "admin", "--spool-dir", folder], new StringWriter(), new StringWriter()));
+            Assert.False(File.Exists(Path.Combine(folder, "api-keys.json")));
+            Assert.Equal(1, await IngestCommandLine.RunAsync(["keys", "revoke", "0123456789ab", "--spool-dir", folder], new StringWriter(), new StringWriter()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_key_schemes_and_marks_health_and_readiness_open()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = await server.CreateHttpClientAsync(await server.CreateApiKeyAsync("acme", ApiScopes.StateRead));
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        var root = document.RootElement;
+        var schemes = root.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty(ApiKeyOpenApi.BearerScheme).GetProperty("scheme").GetString());
+        Assert.Equal("X-Api-Key", schemes.GetProperty(ApiKeyOpenApi.HeaderScheme).GetProperty("name").GetString());
+        Assert.Equal(2, root.GetProperty("security").GetArrayLength());
+        Assert.Equal(0, root.GetProperty("paths").GetProperty("/healthz").GetProperty("get").GetProperty("security").GetArrayLength());
+        Assert.Equal(0, root.GetProperty("paths").GetProperty("/readyz").GetProperty("get").GetProperty("security").GetArrayLength());
+        Assert.False(root.GetProperty("paths").GetProperty("/vehicles/online").GetProperty("get").TryGetProperty("security", out _));
     }
 
     [Fact]
