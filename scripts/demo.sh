@@ -90,6 +90,13 @@ step "Simulated superior platform on 127.0.0.1:$platform_port"
     >"$demo_dir/platform.log" 2>&1 &
 pids+=($!)
 
+step "API key (the HTTP API answers 401 to everything but /healthz and /readyz without one)"
+# Created on the node with the CLI before the server starts; only its SHA-256 is stored (var/demo/spool/api-keys.json).
+api_key="$("$ingest" keys create --tenant demo --scopes admin --name demo --spool-dir "$demo_dir/spool" 2>/dev/null | awk '$1 == "key" { print $2 }')"
+[ -n "$api_key" ] || { echo "could not create an API key" >&2; exit 1; }
+auth=(-H "Authorization: Bearer $api_key")
+echo "admin key for this demo: $api_key"
+
 step "Ingest server: GB/T 32960 on $gb_port, HJ 1239 on $hj_port, HTTP on $http_port (log: var/demo/ingest.log)"
 INGEST_Ingest__NodeName=demo-node \
 INGEST_Ingest__HttpUrl="http://127.0.0.1:$http_port" \
@@ -110,6 +117,10 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "server did not become ready; see $demo_dir/ingest.log" >&2; tail -20 "$demo_dir/ingest.log" >&2; exit 1; }
 
+status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/vehicles/online")"
+[ "$status" = 401 ] || { echo "/vehicles/online without a key answered $status, not 401" >&2; exit 1; }
+curl -fsS "${auth[@]}" "http://127.0.0.1:$http_port/vehicles/online" >/dev/null || { echo "/vehicles/online refused the demo's admin key" >&2; exit 1; }
+
 step "Simulated fleet: $terminals terminals for $duration (GB/T 32960-2016, -2025, HJ 1239)"
 set +e
 "$loadgen" fleet -t "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" -n "$terminals" --interval 1s \
@@ -123,20 +134,22 @@ vin="$(curl -fsS "$INGEST_ClickHouse__Endpoint/" --data-binary \
     "SELECT vin FROM $INGEST_ClickHouse__Database.vehicle_samples ORDER BY device_time DESC LIMIT 1" 2>/dev/null || true)"
 step "Where to look"
 cat <<EOF2
-  metrics        curl -s http://127.0.0.1:$http_port/metrics | grep -E '^ingest_(frames|connections|decode)'
-  readiness      curl -s http://127.0.0.1:$http_port/readyz          (spool size, each consumer's lag)
-  vehicle state  curl -s http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/state
-  online list    curl -s 'http://127.0.0.1:$http_port/vehicles/online?limit=5'
-  history        curl -s 'http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/frames?limit=3'
+  API key        export KEY=$api_key      (admin; more with: $ingest keys create --tenant T --scopes state:read --spool-dir $demo_dir/spool)
+  metrics        curl -s -H "Authorization: Bearer \$KEY" http://127.0.0.1:$http_port/metrics | grep -E '^ingest_(frames|connections|decode)'
+  readiness      curl -s http://127.0.0.1:$http_port/readyz          (no key needed: spool size, each consumer's lag)
+  vehicle state  curl -s -H "Authorization: Bearer \$KEY" http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/state
+  online list    curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/vehicles/online?limit=5'
+  history        curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/frames?limit=3'
+  registry       curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/registry/vehicles?limit=5'
   ClickHouse     clickhouse-client --port ${INGEST_CH_TCP_PORT:-19000} -q 'SELECT command, count() FROM demo.frames_raw FINAL GROUP BY command'
-  OpenAPI        curl -s http://127.0.0.1:$http_port/openapi/v1.json
+  OpenAPI        curl -s -H "Authorization: Bearer \$KEY" http://127.0.0.1:$http_port/openapi/v1.json
   logs           $demo_dir/ingest.log, $demo_dir/platform.log, $demo_dir/fleet.txt
 EOF2
 echo
 echo "frames by command:"
-curl -s "http://127.0.0.1:$http_port/metrics" | grep -E '^ingest_frames_total' | head -12 || true
+curl -s "${auth[@]}" "http://127.0.0.1:$http_port/metrics" | grep -E '^ingest_frames_total' | head -12 || true
 if [ -n "$vin" ]; then
-    echo; echo "state of $vin:"; curl -s "http://127.0.0.1:$http_port/vehicles/$vin/state"; echo
+    echo; echo "state of $vin:"; curl -s "${auth[@]}" "http://127.0.0.1:$http_port/vehicles/$vin/state"; echo
 fi
 
 if [ "$wait_at_end" = 1 ]; then

@@ -92,7 +92,10 @@ port_base="${INGEST_SCEN_PORT_BASE:-24000}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))
 sink_port=$((port_base + 10))
 http_url="http://127.0.0.1:$http_port"
-metrics_url="${INGEST_SCEN_METRICS_URL:-$http_url/metrics}"
+# /metrics needs an admin key on the main address; the scenarios scrape it, without a key, on its own address
+# (the server's Http:MetricsUrl). INGEST_SCEN_METRICS_URL overrides the URL scraped.
+metrics_base="http://127.0.0.1:$((port_base + 4))"
+metrics_url="${INGEST_SCEN_METRICS_URL:-$metrics_base/metrics}"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$repo/var/scenarios/$stamp"
@@ -215,7 +218,7 @@ start_server() {
         --Ingest:NodeName=scen \
         --Ingest:Listeners:0:Name=gb32960 --Ingest:Listeners:0:Protocol=Gb32960 --Ingest:Listeners:0:Address=127.0.0.1 --Ingest:Listeners:0:Port=$gb_port \
         --Ingest:Listeners:1:Name=hj1239 --Ingest:Listeners:1:Protocol=Hj1239 --Ingest:Listeners:1:Address=127.0.0.1 --Ingest:Listeners:1:Port=$hj_port \
-        --http "$http_url" --spool-dir "$spool" "${components[@]}" \
+        --http "$http_url" --Http:MetricsUrl="$metrics_base" --spool-dir "$spool" "${components[@]}" \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Ingest.Hosting=Information \
         "$@" >"$run_dir/server-$name.log" 2>&1 &
     server_pid=$!
@@ -524,7 +527,7 @@ if wants reissue; then
         start_server "reissue-$outage_mode" --Forwarder:Links:0:MinReconnectDelay=00:00:01 --Forwarder:Links:0:MaxReconnectDelay=00:00:05 \
             --Forwarder:Links:0:RealtimeWindow=$outage_window
         timeout 900 "$probe_bin" outage --mode "$outage_mode" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" \
-            --http "$http_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
+            --http "$http_url" --metrics "$metrics_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
             --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s --sample 50ms \
             --clickhouse "$ch_url" --database "$current_db" >"$run_dir/reissue/$outage_mode.raw.json" 2>"$run_dir/reissue/$outage_mode.err" || true
         alive=false; kill -0 "$server_pid" 2>/dev/null && alive=true

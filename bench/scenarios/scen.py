@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Helpers of bench/scenarios/run.sh: sampling a process, judging a step, and writing the results block.
 
-  scen.py sample  --pid P [--http URL] --out FILE [--interval 1] [--max-seconds 3600]
+  scen.py sample  --pid P [--http URL] [--metrics --metrics-url URL] --out FILE [--interval 1] [--max-seconds 3600]
   scen.py window  --samples FILE --from T0 --to T1            -> JSON: RSS, CPU, sessions over [T0, T1] (epoch seconds)
   scen.py verdict --samples FILE --fleet FLEET.json --from T0 --to T1 --offered R --duration D --ramp-seconds S
   scen.py sinkrate --fleet FLEET.json --duration D --ramp-seconds S
@@ -1216,7 +1216,7 @@ def main():
     s.add_argument("--pid", type=int, required=True)
     s.add_argument("--http")
     s.add_argument("--metrics", action="store_true")
-    s.add_argument("--metrics-url", help="default: --http + /metrics")
+    s.add_argument("--metrics-url", help="full URL of /metrics, e.g. the server's Http:MetricsUrl + /metrics (no key needed there); default: --http + /metrics")
     s.add_argument("--out", required=True)
     s.add_argument("--interval", type=float, default=1.0)
     s.add_argument("--max-seconds", type=float, default=3600)
