@@ -1,7 +1,6 @@
 using Ingest.Sinks.ClickHouse.Rows;
 using Ingest.Sinks.ClickHouse.Schema;
 using Ingest.Spool;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +16,7 @@ namespace Ingest.Sinks.ClickHouse;
 /// again and replaces its first copy (ReplacingMergeTree keyed on the spool identity), so each record ends up stored
 /// exactly once.
 /// </summary>
-public sealed class ClickHouseSink : BackgroundService, ISpoolBatchDelivery
+public sealed class ClickHouseSink : SpoolConsumerService
 {
     public const string ConsumerName = "clickhouse";
 
@@ -26,7 +25,6 @@ public sealed class ClickHouseSink : BackgroundService, ISpoolBatchDelivery
     private readonly IClickHouseRowProjector _projector;
     private readonly ClickHouseSinkMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly SpoolConsumerLoop _loop;
     // One set of row buffers per batch in flight plus the one being built; returned when a batch's inserts ended.
     private readonly Stack<ClickHouseRowBuffers> _spareRows = new();
     private volatile bool _schemaReady;
@@ -41,37 +39,28 @@ public sealed class ClickHouseSink : BackgroundService, ISpoolBatchDelivery
         TimeProvider? timeProvider = null,
         ClickHouseSchema? schema = null,
         SpoolConsumerMetrics? consumerMetrics = null)
+        : base(ConsumerName, spool, LoopOptions(options.Value), logger, timeProvider, consumerMetrics)
     {
-        var o = options.Value;
         _database = database;
         _projector = projector;
         _metrics = metrics;
         _logger = logger;
         _schema = schema ?? new ClickHouseSchema(database);
-        _loop = new SpoolConsumerLoop(ConsumerName, spool, this, new SpoolConsumerLoopOptions
-        {
-            MaxBatchRecords = o.BatchRows,
-            MaxBatchBytes = o.BatchBytes,
-            Linger = o.FlushInterval,
-            MaxInFlightBatches = o.MaxInFlightBatches,
-            MinRetryDelay = o.MinRetryDelay,
-            MaxRetryDelay = o.MaxRetryDelay,
-            StopTimeout = o.ShutdownFlushTimeout,
-        }, logger, timeProvider, consumerMetrics);
     }
 
-    public SpoolConsumerState State => _loop.State;
-
-    /// <summary>The spool offset up to which every record is stored (-1 before the cursor is open).</summary>
-    public long CommittedOffset => _loop.CommittedOffset;
-
-    /// <summary>Consecutive failed attempts (0 while healthy).</summary>
-    public int ConsecutiveFailures => _loop.ConsecutiveFailures;
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _loop.RunAsync(stoppingToken);
+    private static SpoolConsumerLoopOptions LoopOptions(ClickHouseOptions o) => new()
+    {
+        MaxBatchRecords = o.BatchRows,
+        MaxBatchBytes = o.BatchBytes,
+        Linger = o.FlushInterval,
+        MaxInFlightBatches = o.MaxInFlightBatches,
+        MinRetryDelay = o.MinRetryDelay,
+        MaxRetryDelay = o.MaxRetryDelay,
+        StopTimeout = o.ShutdownFlushTimeout,
+    };
 
     /// <summary>Reads the server version and applies the schema (again after a failed insert: the server may have restarted empty).</summary>
-    async ValueTask ISpoolBatchDelivery.PrepareAsync(CancellationToken cancellationToken)
+    protected override async ValueTask PrepareAsync(CancellationToken cancellationToken)
     {
         if (_schemaReady)
         {
@@ -100,7 +89,7 @@ public sealed class ClickHouseSink : BackgroundService, ISpoolBatchDelivery
     }
 
     /// <summary>Projects the batch into a free set of row buffers on the loop's thread and starts every table's insert.</summary>
-    ValueTask<Task> ISpoolBatchDelivery.SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
+    protected override ValueTask<Task> SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
     {
         var rows = RentRows();
         foreach (var record in batch.Records)
@@ -118,8 +107,6 @@ public sealed class ClickHouseSink : BackgroundService, ISpoolBatchDelivery
         }
         return new(InsertAsync(rows, batch.Records[0].Offset, batch.Records[^1].Offset, batch.Count, cancellationToken));
     }
-
-    ValueTask ISpoolBatchDelivery.FlushAsync(SpoolFlushReason reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     private async Task InsertAsync(ClickHouseRowBuffers rows, long firstOffset, long lastOffset, int records, CancellationToken cancellationToken)
     {

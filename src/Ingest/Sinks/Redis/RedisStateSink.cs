@@ -1,5 +1,4 @@
 using Ingest.Spool;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +10,13 @@ namespace Ingest.Sinks.Redis;
 /// the store accepted all of it. While the store is unavailable the loop rewinds and retries with backoff (the spool
 /// keeps the records); terminals and the other consumers never wait for it.
 /// </summary>
-public sealed class RedisStateSink : BackgroundService, ISpoolBatchDelivery
+public sealed class RedisStateSink : SpoolConsumerService
 {
     public const string ConsumerName = "redis";
 
     private readonly IVehicleStateStore _store;
     private readonly IVehicleStateProjector _projector;
     private readonly RedisStateMetrics _metrics;
-    private readonly SpoolConsumerLoop _loop;
     // One batch in flight at a time (MaxInFlightBatches 1), so one list serves every batch.
     private readonly List<VehicleState> _updates = [];
 
@@ -32,35 +30,22 @@ public sealed class RedisStateSink : BackgroundService, ISpoolBatchDelivery
         TimeProvider? timeProvider = null,
         IOptions<SpoolOptions>? spoolOptions = null,
         SpoolConsumerMetrics? consumerMetrics = null)
+        : base(ConsumerName, spool, new SpoolConsumerLoopOptions
+        {
+            MaxBatchRecords = options.Value.BatchRecords,
+            Linger = (spoolOptions?.Value ?? new SpoolOptions()).ConsumerLinger,
+            IdleWait = options.Value.MaxBatchWait,
+            MaxInFlightBatches = 1,
+            MinRetryDelay = options.Value.MinRetryDelay,
+            MaxRetryDelay = options.Value.MaxRetryDelay,
+        }, logger, timeProvider, consumerMetrics)
     {
-        var o = options.Value;
         _store = store;
         _projector = projector;
         _metrics = metrics;
-        _loop = new SpoolConsumerLoop(ConsumerName, spool, this, new SpoolConsumerLoopOptions
-        {
-            MaxBatchRecords = o.BatchRecords,
-            Linger = (spoolOptions?.Value ?? new SpoolOptions()).ConsumerLinger,
-            IdleWait = o.MaxBatchWait,
-            MaxInFlightBatches = 1,
-            MinRetryDelay = o.MinRetryDelay,
-            MaxRetryDelay = o.MaxRetryDelay,
-        }, logger, timeProvider, consumerMetrics);
     }
 
-    public SpoolConsumerState State => _loop.State;
-
-    /// <summary>The spool offset up to which every record's update is applied (-1 before the cursor is open).</summary>
-    public long CommittedOffset => _loop.CommittedOffset;
-
-    /// <summary>Consecutive failed attempts (0 while healthy).</summary>
-    public int ConsecutiveFailures => _loop.ConsecutiveFailures;
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _loop.RunAsync(stoppingToken);
-
-    ValueTask ISpoolBatchDelivery.PrepareAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    ValueTask<Task> ISpoolBatchDelivery.SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
+    protected override ValueTask<Task> SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
     {
         _updates.Clear();
         foreach (var record in batch.Records)
@@ -80,8 +65,6 @@ public sealed class RedisStateSink : BackgroundService, ISpoolBatchDelivery
         }
         return new(_updates.Count == 0 ? Task.CompletedTask : ApplyAsync(batch.Records[0].Offset, batch.Records[^1].Offset, cancellationToken));
     }
-
-    ValueTask ISpoolBatchDelivery.FlushAsync(SpoolFlushReason reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     private async Task ApplyAsync(long firstOffset, long lastOffset, CancellationToken cancellationToken)
     {
