@@ -29,6 +29,8 @@ public sealed class SpoolConsumerLoop
     private volatile SpoolConsumerState _state = SpoolConsumerState.NotStarted;
     private volatile LastFailure? _lastFailure;
     private long _committedOffset = -1;
+    // A batch in flight failed: nothing behind it may be committed until the loop has rewound.
+    private bool _mustRewind;
 
     public SpoolConsumerLoop(
         string name,
@@ -226,6 +228,7 @@ public sealed class SpoolConsumerLoop
         {
             if (!oldest.Outcome.IsCompletedSuccessfully)
             {
+                _mustRewind = true;
                 ExceptionDispatchInfo.Throw(oldest.Outcome.Exception?.GetBaseException()
                     ?? new OperationCanceledException($"the delivery of offsets {oldest.Batch.Records[0].Offset}..{oldest.Batch.NextOffset} was cancelled"));
             }
@@ -249,6 +252,7 @@ public sealed class SpoolConsumerLoop
         _metrics.Failed(_tag);
         await DrainAsync().ConfigureAwait(false);
         consumer.Rewind();
+        _mustRewind = false;
         var delay = _backoff.NextDelay();
         _lastFailure = new LastFailure(exception.Message, _time.GetUtcNow());
         _state = SpoolConsumerState.Retrying;
@@ -259,9 +263,9 @@ public sealed class SpoolConsumerLoop
     /// <summary>At stop: lets the batches in flight finish (within StopTimeout) and commits them in order.</summary>
     private async Task FinishAsync(ISpoolConsumer consumer, CancellationToken deliveringToken)
     {
-        if (_inFlight.Count == 0 || deliveringToken.IsCancellationRequested)
+        if (_inFlight.Count == 0 || deliveringToken.IsCancellationRequested || _mustRewind)
         {
-            return;
+            return; // a failed batch stopped the loop: what follows it is read again at the next start
         }
         try
         {

@@ -178,6 +178,28 @@ public abstract class SpoolConsumerLoopContract : IAsyncLifetime
         Assert.Equal(End, reopened.CommittedOffset);
     }
 
+    [Fact]
+    public async Task A_batch_that_fails_while_stopping_lets_nothing_behind_it_be_committed()
+    {
+        await AppendAsync(0, 2);
+        var delivery = new RecordingDelivery { Hold = true };
+        var loop = NewLoop(delivery, Options(maxBatch: 1, inFlight: 2, stopTimeout: TimeSpan.FromMinutes(1)));
+        var run = Run(loop);
+
+        await Eventually.TrueAsync(() => delivery.Sent.Count == 2, "two batches in flight");
+        long start = delivery.Sent[0].Records[0].Offset;
+        run.Stop();
+        delivery.Complete(1);
+        delivery.Sent[0].Outcome.SetException(new SpoolDeliveryException("the destination refused the batch"));
+        await run.DisposeAsync();
+
+        Assert.Equal(start, loop.CommittedOffset);
+        await CloseSpoolAsync(Spool);
+        Spool = OpenSpool();
+        await using var reopened = Spool.OpenConsumer(Consumer);
+        Assert.Equal(start, reopened.CommittedOffset);
+    }
+
     private long End => Spool.GetStats().NextOffset;
 
     private async Task AppendAsync(int firstSeed, int count)
