@@ -9,11 +9,11 @@ internal static partial class RelayLog
     [LoggerMessage(4000, LogLevel.Information, "Link {Link}: logged in to {Endpoint} (serial {Serial}); resuming from spool offset {Offset}", EventName = "LinkUp")]
     public static partial void LinkUp(ILogger logger, string link, string endpoint, ushort serial, long offset);
 
-    [LoggerMessage(4001, LogLevel.Warning, "Link {Link}: {Kind} in state {State}; reconnecting in {Delay}", EventName = "LinkDown")]
-    public static partial void LinkDown(ILogger logger, Exception? exception, string link, string kind, LinkState state, TimeSpan delay);
+    [LoggerMessage(4001, LogLevel.Warning, "Link {Link}: {Kind} in state {State}; unconfirmed frames are sent again after the reconnect (the consumer loop logs its backoff, event 1122)", EventName = "LinkDown")]
+    public static partial void LinkDown(ILogger logger, Exception? exception, string link, string kind, LinkState state);
 
-    [LoggerMessage(4002, LogLevel.Error, "Link {Link}: platform refused the login with flag 0x{Flag:X2}; check Username/Password. Retrying in {Delay}", EventName = "LoginRejected")]
-    public static partial void LoginRejected(ILogger logger, string link, byte flag, TimeSpan delay);
+    [LoggerMessage(4002, LogLevel.Error, "Link {Link}: platform refused the login with flag 0x{Flag:X2}; check Username/Password. Retrying with backoff", EventName = "LoginRejected")]
+    public static partial void LoginRejected(ILogger logger, string link, byte flag);
 
     [LoggerMessage(4003, LogLevel.Information, "Link {Link}: logged out", EventName = "LoggedOut")]
     public static partial void LoggedOut(ILogger logger, string link);

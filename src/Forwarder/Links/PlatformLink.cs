@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Ingest.Forwarder.Diagnostics;
@@ -10,37 +9,51 @@ using Microsoft.Extensions.Logging;
 namespace Ingest.Forwarder.Links;
 
 /// <summary>
-/// One superior-platform link: connect, platform login, relay frames from its own spool cursor, heartbeat, and
-/// after any outage resume from the last confirmed position, so what was missed is sent again (realtime frames
-/// that are no longer fresh go as reissue 0x03 with their original time).
+/// One superior-platform link: its connection state machine (connect, platform login, heartbeat, logout) and the
+/// relay of frames its spool-consumer loop hands it. The loop owns the cursor, batching, rewind and reconnect backoff;
+/// after an outage it resends from the last confirmed position, and realtime frames that are no longer fresh then go
+/// as reissue 0x03 with their original time.
 /// </summary>
 /// <remarks>
-/// Delivery is at least once and in order. The cursor only moves after a confirmation barrier: a heartbeat sent
-/// after the relayed frames and answered by the platform proves (TCP being ordered) that the platform read them.
-/// A link that drops before the answer resends from the last confirmed position.
+/// Delivery is at least once and in order. A batch counts as delivered only behind a confirmation barrier: a
+/// heartbeat sent after the relayed frames and answered by the platform proves (TCP being ordered) that the platform
+/// read them. The barrier is raised every <see cref="ConfirmInterval"/> while frames flow, when the loop has as many
+/// batches unconfirmed as it allows, and at stop. A link that drops before the answer fails every unconfirmed batch,
+/// and the loop resends them.
 /// </remarks>
 public sealed class PlatformLink
 {
     private readonly PlatformLinkOptions _options;
-    private readonly IRelaySource _source;
     private readonly RelayFilter _filter;
     private readonly TimeProvider _time;
     private readonly ForwarderMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Vin _platformCode;
+    private readonly string _endpoint;
+    private readonly List<(long NextOffset, TaskCompletionSource Confirmed)> _unconfirmed = [];
     private ushort _serial;
     private DateOnly _serialDay;
     private long _confirmedOffset = -1;
+    private bool _started;
 
-    public PlatformLink(PlatformLinkOptions options, IRelaySource source, TimeProvider time, ForwarderMetrics metrics, ILogger logger)
+    // The connection; null while the link is down.
+    private Socket? _socket;
+    private NetworkStream? _stream;
+    private PipeReader? _reader;
+    private PipeWriter? _writer;
+    private ushort _loginSerial;
+    private long _lastConfirm;
+    private long _lastWrite;
+
+    public PlatformLink(PlatformLinkOptions options, TimeProvider time, ForwarderMetrics metrics, ILogger logger)
     {
         _options = options;
-        _source = source;
         _filter = new RelayFilter(options.Filter);
         _time = time;
         _metrics = metrics;
         _logger = logger;
         _platformCode = Vin.Parse(options.PlatformCode);
+        _endpoint = $"{options.Host}:{options.Port}";
     }
 
     public string Name => _options.Name;
@@ -53,163 +66,200 @@ public sealed class PlatformLink
     /// <summary>Frames written since start (including resends).</summary>
     public long FramesRelayed;
 
-    /// <summary>How often the link may confirm (and so commit its cursor) while frames flow. Default 1 s.</summary>
+    /// <summary>How often the link may confirm (and so let its cursor move) while frames flow. Default 1 s.</summary>
     public TimeSpan ConfirmInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Connects and logs in. Throws when the platform is unreachable, does not answer or refuses the login.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        string endpoint = $"{_options.Host}:{_options.Port}";
-        RelayLog.LinkStarting(_logger, Name, endpoint);
-        var delay = _options.MinReconnectDelay;
-        while (!cancellationToken.IsCancellationRequested)
+        if (!_started)
         {
-            string failure;
-            Exception? error = null;
-            try
-            {
-                var outcome = await RunConnectionAsync(endpoint, cancellationToken);
-                if (outcome == ConnectionOutcome.Stopped)
-                {
-                    break;
-                }
-                failure = "login_rejected";
-                delay = _options.MaxReconnectDelay;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException or InvalidDataException)
-            {
-                failure = ex switch
-                {
-                    SocketException => "connect",
-                    TimeoutException or OperationCanceledException => "timeout",
-                    InvalidDataException => "protocol",
-                    _ => "io",
-                };
-                error = ex;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A bug in one link must not stop the host (and with it every terminal port): log it with its
-                // stack, count it, and start the link over from its confirmed position.
-                failure = "error";
-                error = ex;
-            }
-            _metrics.Failure(Name, failure);
-            RelayLog.LinkDown(_logger, error, Name, failure, State, delay);
-            State = LinkState.Backoff;
-            _source.Rewind();
-            try
-            {
-                await Task.Delay(delay, _time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+            _started = true;
+            RelayLog.LinkStarting(_logger, Name, _endpoint);
         }
-        State = LinkState.Stopped;
-    }
-
-    private enum ConnectionOutcome
-    {
-        Stopped,
-        LoginRejected,
-    }
-
-    private async Task<ConnectionOutcome> RunConnectionAsync(string endpoint, CancellationToken cancellationToken)
-    {
-        State = LinkState.Connecting;
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            connectTimeout.CancelAfter(_options.ReplyTimeout);
-            await socket.ConnectAsync(_options.Host, _options.Port, connectTimeout.Token);
-        }
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        await CloseConnectionAsync(null).ConfigureAwait(false);
         try
         {
+            State = LinkState.Connecting;
+            _socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connectTimeout.CancelAfter(_options.ReplyTimeout);
+                await _socket.ConnectAsync(_options.Host, _options.Port, connectTimeout.Token).ConfigureAwait(false);
+            }
+            _stream = new NetworkStream(_socket, ownsSocket: false);
+            _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+            _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+
             State = LinkState.LoggingIn;
-            ushort serial = NextSerial();
-            await writer.WriteAsync(PlatformFrames.Login(_platformCode, Now(), serial, _options.Username, _options.Password, _options.EncryptionRule), cancellationToken);
-            byte flag = await AwaitReplyAsync(reader, PlatformFrames.PlatformLogin, cancellationToken);
+            _loginSerial = NextSerial();
+            await _writer.WriteAsync(PlatformFrames.Login(_platformCode, Now(), _loginSerial, _options.Username, _options.Password, _options.EncryptionRule), cancellationToken).ConfigureAwait(false);
+            byte flag = await AwaitReplyAsync(_reader, PlatformFrames.PlatformLogin, cancellationToken).ConfigureAwait(false);
             if (flag != Gb32960ResponseFlags.Success)
             {
                 _metrics.LoginRejected(Name);
-                RelayLog.LoginRejected(_logger, Name, flag, _options.MaxReconnectDelay);
-                return ConnectionOutcome.LoginRejected;
+                RelayLog.LoginRejected(_logger, Name, flag);
+                throw new LoginRejectedException($"link {Name}: the platform refused the login with flag 0x{flag:X2}");
             }
             _metrics.LoggedIn(Name);
-            RelayLog.LinkUp(_logger, Name, endpoint, serial, ConfirmedOffset);
-            try
-            {
-                await RelayAsync(reader, writer, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await LogoutAsync(reader, writer, serial);
-            }
-            return ConnectionOutcome.Stopped;
+            RelayLog.LinkUp(_logger, Name, _endpoint, _loginSerial, ConfirmedOffset);
+            _lastConfirm = _lastWrite = _time.GetTimestamp();
+            State = LinkState.Relaying;
         }
-        finally
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            await reader.CompleteAsync();
-            await writer.CompleteAsync();
+            await FailAsync(exception).ConfigureAwait(false);
+            throw;
         }
     }
 
-    private async Task RelayAsync(PipeReader reader, PipeWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the frames the filter accepts (realtime older than the realtime window as reissue) and returns the task
+    /// that completes once the platform confirmed them, or faults when the link drops first.
+    /// <paramref name="nextOffset"/> is the spool position after them (records that are not frames for this link included).
+    /// </summary>
+    public async ValueTask<Task> RelayAsync(IReadOnlyList<RelayItem> items, long nextOffset, CancellationToken cancellationToken)
     {
-        long sentUpTo = -1;
-        long lastConfirm = _time.GetTimestamp();
-        long lastWrite = lastConfirm;
-        while (true)
+        var writer = _writer ?? throw new InvalidOperationException($"link {Name} is not connected");
+        try
         {
             State = LinkState.Relaying;
-            var heartbeatIn = _options.HeartbeatInterval - _time.GetElapsedTime(lastWrite);
-            var wait = heartbeatIn < TimeSpan.Zero ? TimeSpan.Zero : Min(heartbeatIn, ConfirmInterval);
-            using (var batch = await _source.ReadAsync(_options.BatchFrames, wait, cancellationToken))
+            int written = WriteBatch(items, writer);
+            if (written == 0 && _unconfirmed.Count == 0)
             {
-                int written = WriteBatch(batch, writer);
-                if (written > 0)
-                {
-                    await writer.FlushAsync(cancellationToken);
-                    lastWrite = _time.GetTimestamp();
-                }
-                if (batch.NextOffset >= 0)
-                {
-                    sentUpTo = batch.NextOffset;
-                }
+                Interlocked.Exchange(ref _confirmedOffset, nextOffset); // nothing for this platform: nothing to confirm
+                return Task.CompletedTask;
             }
-            bool unconfirmed = sentUpTo > ConfirmedOffset;
-            bool confirmDue = unconfirmed && _time.GetElapsedTime(lastConfirm) >= ConfirmInterval;
-            bool heartbeatDue = _time.GetElapsedTime(lastWrite) >= _options.HeartbeatInterval;
-            if (confirmDue || heartbeatDue)
+            if (written > 0)
             {
-                State = LinkState.Confirming;
-                await writer.WriteAsync(PlatformFrames.HeartbeatFrame(_platformCode), cancellationToken);
-                await AwaitReplyAsync(reader, PlatformFrames.Heartbeat, cancellationToken);
-                lastWrite = lastConfirm = _time.GetTimestamp();
-                if (unconfirmed)
-                {
-                    await _source.CommitAsync(sentUpTo, cancellationToken);
-                    Interlocked.Exchange(ref _confirmedOffset, sentUpTo);
-                    RelayLog.Confirmed(_logger, Name, sentUpTo);
-                }
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                _lastWrite = _time.GetTimestamp();
             }
+            var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _unconfirmed.Add((nextOffset, confirmed));
+            if (_time.GetElapsedTime(_lastConfirm) >= ConfirmInterval)
+            {
+                await ConfirmAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+            return confirmed.Task;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await FailAsync(exception).ConfigureAwait(false);
+            throw;
         }
     }
 
-    private int WriteBatch(RelayBatch batch, PipeWriter writer)
+    /// <summary>
+    /// Confirms what was written when the confirm interval has passed, or at once with <paramref name="now"/>, and
+    /// sends a heartbeat when the link was silent for the heartbeat interval.
+    /// </summary>
+    public async ValueTask FlushAsync(bool now, CancellationToken cancellationToken)
+    {
+        if (_writer is not { } writer)
+        {
+            return;
+        }
+        try
+        {
+            bool confirmDue = _unconfirmed.Count > 0 && (now || _time.GetElapsedTime(_lastConfirm) >= ConfirmInterval);
+            if (confirmDue || _time.GetElapsedTime(_lastWrite) >= _options.HeartbeatInterval)
+            {
+                await ConfirmAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await FailAsync(exception).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Logs out (best effort) and closes the connection; at stop, after the loop committed what was confirmed.</summary>
+    public async Task CloseAsync()
+    {
+        if (_writer is { } writer && _reader is { } reader)
+        {
+            await LogoutAsync(reader, writer, _loginSerial).ConfigureAwait(false);
+        }
+        await CloseConnectionAsync(new OperationCanceledException($"link {Name} stopped")).ConfigureAwait(false);
+        State = LinkState.Stopped;
+    }
+
+    /// <summary>The barrier: a heartbeat after the written frames; its answer confirms every unconfirmed batch.</summary>
+    private async Task ConfirmAsync(PipeWriter writer, CancellationToken cancellationToken)
+    {
+        State = LinkState.Confirming;
+        await writer.WriteAsync(PlatformFrames.HeartbeatFrame(_platformCode), cancellationToken).ConfigureAwait(false);
+        await AwaitReplyAsync(_reader!, PlatformFrames.Heartbeat, cancellationToken).ConfigureAwait(false);
+        _lastWrite = _lastConfirm = _time.GetTimestamp();
+        if (_unconfirmed.Count > 0)
+        {
+            long upTo = _unconfirmed[^1].NextOffset;
+            foreach (var (_, confirmed) in _unconfirmed)
+            {
+                confirmed.TrySetResult();
+            }
+            _unconfirmed.Clear();
+            Interlocked.Exchange(ref _confirmedOffset, upTo);
+            RelayLog.Confirmed(_logger, Name, upTo);
+        }
+        State = LinkState.Relaying;
+    }
+
+    /// <summary>The link is down: counted, logged with the state it was in, unconfirmed batches failed, connection closed.</summary>
+    private async Task FailAsync(Exception exception)
+    {
+        string kind = exception switch
+        {
+            LoginRejectedException => "login_rejected",
+            SocketException => "connect",
+            TimeoutException or OperationCanceledException => "timeout",
+            InvalidDataException => "protocol",
+            IOException => "io",
+            _ => "error",
+        };
+        _metrics.Failure(Name, kind);
+        RelayLog.LinkDown(_logger, kind == "login_rejected" ? null : exception, Name, kind, State);
+        await CloseConnectionAsync(exception).ConfigureAwait(false);
+        State = LinkState.Backoff;
+    }
+
+    private async Task CloseConnectionAsync(Exception? reason)
+    {
+        foreach (var (_, confirmed) in _unconfirmed)
+        {
+            confirmed.TrySetException(reason ?? new IOException($"link {Name} reconnected before the platform confirmed"));
+        }
+        _unconfirmed.Clear();
+        if (_reader is { } reader)
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+        if (_writer is { } writer)
+        {
+            try
+            {
+                await writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                // Completing flushes what is buffered; on a dead connection that fails, and nothing is lost by it.
+            }
+        }
+        if (_stream is { } stream)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        _socket?.Dispose();
+        (_socket, _stream, _reader, _writer) = (null, null, null, null);
+    }
+
+    private int WriteBatch(IReadOnlyList<RelayItem> items, PipeWriter writer)
     {
         int written = 0;
         var staleBefore = _time.GetUtcNow() - _options.RealtimeWindow;
-        foreach (var item in batch.Items)
+        foreach (var item in items)
         {
             var frame = item.Frame.Span;
             if (!WholeFrame.TryValidate(frame, RelayFraming, out var header, out _))
@@ -314,5 +364,5 @@ public sealed class PlatformLink
 
     private GbTime Now() => GbTime.FromDateTimeOffset(_time.GetUtcNow());
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private sealed class LoginRejectedException(string message) : Exception(message);
 }

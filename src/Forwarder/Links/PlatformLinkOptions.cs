@@ -38,10 +38,12 @@ public sealed class PlatformLinkOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First reconnect delay after a failure, doubled up to <see cref="MaxReconnectDelay"/>. Default 1 s.</summary>
+    /// <summary>First reconnect delay after a failure, doubled (with jitter) up to <see cref="MaxReconnectDelay"/>. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Longest reconnect delay. Default 60 s.</summary>
+    /// <summary>Longest reconnect delay; at least <see cref="MinReconnectDelay"/>. Default 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>

@@ -28,6 +28,7 @@ public static class IngestComponents
             sp.GetRequiredService<TimeProvider>(),
             ConfiguredConsumers(sp.GetRequiredService<StorageConfiguration>(), sp.GetRequiredService<IOptions<ForwarderOptions>>().Value)));
 
+        services.AddSingleton(sp => new SpoolConsumerMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<IClickHouseRowProjector, ClickHouseRowProjector>();
         services.AddSingleton<IVehicleStateProjector, VehicleStateProjector>();
         var storage = new StorageConfiguration(

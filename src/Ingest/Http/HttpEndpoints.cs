@@ -29,7 +29,7 @@ public static class HttpEndpoints
         }).AllowAnonymous().WithSummary("Health: 200 \"ok\" while the node can acknowledge frames; 503 with the reason while the spool refuses them " +
             "(disk error being retried, disk budget reached, writer faulted).");
 
-        app.MapGet("/readyz", (SessionRegistry registry, IFrameSpool spool, StorageConfiguration storage) =>
+        app.MapGet("/readyz", (SessionRegistry registry, IFrameSpool spool, StorageConfiguration storage, SpoolConsumerMetrics consumers) =>
         {
             var stats = spool.GetStats();
             bool ready = stats.CanAccept;
@@ -59,12 +59,28 @@ public static class HttpEndpoints
                     next_offset = stats.NextOffset,
                     consumer_lag_bytes = stats.ConsumerOffsets.ToDictionary(c => c.Key, c => stats.NextOffset - c.Value),
                 },
+                // Consumers do not decide readiness (a store being down never stops acknowledgements); they say how they are.
+                consumers = consumers.Snapshot().ToDictionary(c => c.Name, c => new
+                {
+                    state = c.State switch
+                    {
+                        SpoolConsumerState.CaughtUp => "caught_up",
+                        SpoolConsumerState.Retrying => "retrying",
+                        SpoolConsumerState.Running => "running",
+                        SpoolConsumerState.Preparing => "preparing",
+                        _ => c.State.ToString().ToLowerInvariant(),
+                    },
+                    committed_offset = c.CommittedOffset,
+                    consecutive_failures = c.ConsecutiveFailures,
+                    last_error = c.LastError,
+                    last_error_at = c.LastErrorAt,
+                }),
                 clickhouse = storage.ClickHouse ? "configured" : "not configured: frames stay in the spool",
                 redis = storage.Redis ? "configured" : "not configured: state kept in process",
             };
             return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().WithSummary("Readiness (no credentials needed; it names no vehicle): the spool accepts frames (not faulted, not at its disk budget, no disk error being retried); " +
-            "consumer lag per cursor, orphaned cursors and when they are dropped.");
+            "consumer lag per cursor, orphaned cursors and when they are dropped; each consumer loop's state (running, retrying with its last error, caught up).");
 
         app.MapGet("/vehicles/{vin}/state", async (string vin, HttpContext context, IVehicleStateStore store, CancellationToken ct) =>
         {

@@ -27,6 +27,10 @@ public sealed class ForwarderOptionsValidator : IValidateOptions<ForwarderOption
             {
                 failures.Add($"{ForwarderOptions.Section}:Links:{i}:{string.Join(",", result.MemberNames)}: {result.ErrorMessage}");
             }
+            if (link.MinReconnectDelay > link.MaxReconnectDelay)
+            {
+                failures.Add($"{ForwarderOptions.Section}:Links:{i}:MinReconnectDelay must not exceed MaxReconnectDelay.");
+            }
             foreach (var (key, value) in new[] { ("Username", link.Username), ("Password", link.Password), ("PlatformCode", link.PlatformCode) })
             {
                 if (value.Any(c => c > 0x7F))

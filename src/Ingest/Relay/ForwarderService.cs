@@ -7,23 +7,44 @@ using Microsoft.Extensions.Options;
 
 namespace Ingest.Relay;
 
-/// <summary>Runs every configured platform link inside the ingest host, each on its own spool cursor "relay-NAME".</summary>
+/// <summary>
+/// Runs every configured platform link inside the ingest host, each through its own spool-consumer loop on the
+/// cursor "relay-NAME": the loop reads, rewinds after an outage and reconnects with backoff; the link logs in,
+/// relays, confirms and heartbeats.
+/// </summary>
 public sealed class ForwarderService : BackgroundService
 {
+    /// <summary>
+    /// Batches a link may have written but not yet confirmed; when reached, the link confirms at once. Bounds the
+    /// buffers held for a link (each batch keeps its spool read buffer until confirmed) and what is resent after a drop.
+    /// </summary>
+    private const int MaxUnconfirmedBatches = 16;
+
     private readonly IFrameSpool _spool;
     private readonly ForwarderOptions _options;
     private readonly ForwarderMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly TimeSpan _linger;
+    private readonly SpoolConsumerMetrics? _consumerMetrics;
     private readonly List<PlatformLink> _links = [];
 
-    public ForwarderService(IFrameSpool spool, IOptions<ForwarderOptions> options, ForwarderMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public ForwarderService(
+        IFrameSpool spool,
+        IOptions<ForwarderOptions> options,
+        ForwarderMetrics metrics,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        IOptions<SpoolOptions>? spoolOptions = null,
+        SpoolConsumerMetrics? consumerMetrics = null)
     {
         _spool = spool;
         _options = options.Value;
         _metrics = metrics;
         _time = time;
         _loggers = loggers;
+        _linger = (spoolOptions?.Value ?? new SpoolOptions()).ConsumerLinger;
+        _consumerMetrics = consumerMetrics;
     }
 
     public IReadOnlyList<PlatformLink> Links => _links;
@@ -35,10 +56,24 @@ public sealed class ForwarderService : BackgroundService
         var runs = new List<Task>();
         foreach (var linkOptions in _options.Links)
         {
-            var source = new SpoolRelaySource(_spool.OpenConsumer(ConsumerName(linkOptions.Name)));
-            var link = new PlatformLink(linkOptions, source, _time, _metrics, _loggers.CreateLogger($"Ingest.Forwarder.{linkOptions.Name}"));
+            var logger = _loggers.CreateLogger($"Ingest.Forwarder.{linkOptions.Name}");
+            var link = new PlatformLink(linkOptions, _time, _metrics, logger);
+            var loop = new SpoolConsumerLoop(ConsumerName(linkOptions.Name), _spool, new PlatformLinkDelivery(link), new SpoolConsumerLoopOptions
+            {
+                MaxBatchRecords = linkOptions.BatchFrames,
+                Linger = _linger,
+                IdleWait = linkOptions.HeartbeatInterval < link.ConfirmInterval ? linkOptions.HeartbeatInterval : link.ConfirmInterval,
+                MaxInFlightBatches = MaxUnconfirmedBatches,
+                MinRetryDelay = linkOptions.MinReconnectDelay,
+                MaxRetryDelay = linkOptions.MaxReconnectDelay,
+                StopTimeout = linkOptions.ReplyTimeout,
+            }, logger, _time, _consumerMetrics);
             _links.Add(link);
-            runs.Add(Task.Run(() => link.RunAsync(stoppingToken), CancellationToken.None));
+            runs.Add(Task.Run(async () =>
+            {
+                await loop.RunAsync(stoppingToken).ConfigureAwait(false);
+                await link.CloseAsync().ConfigureAwait(false);
+            }, CancellationToken.None));
         }
         return Task.WhenAll(runs);
     }

@@ -118,8 +118,6 @@ public sealed class FileSpool : IFrameSpool
     /// <summary>The largest payload a reader treats as plausible while resynchronising after damage.</summary>
     internal int MaxRecordBytes => _options.MaxRecordBytes;
 
-    internal TimeSpan ConsumerLinger => _options.ConsumerLinger;
-
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>

@@ -40,7 +40,6 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
         var started = Stopwatch.GetTimestamp();
-        await LingerAsync(maxWait, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +51,6 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
                 var batch = ReadAvailable(maxRecords, durableEnd);
                 if (batch.Count > 0)
                 {
-                    _lastBatchAt = Stopwatch.GetTimestamp();
                     return batch;
                 }
             }
@@ -62,43 +60,25 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
                 : maxWait - Stopwatch.GetElapsedTime(started);
             if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
-                return Idle();
+                return Idle(maxWait);
             }
 
             await advanced.WaitAsync(remaining, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             if (!advanced.IsCompleted)
             {
-                return Idle();
+                return Idle(maxWait);
             }
         }
     }
 
-    private const long LingerBacklogBytes = 64 * 1024;
-    private long _lastBatchAt;
-
-    /// <summary>Waits out the rest of the linger after the previous batch, unless a backlog is waiting or the caller cannot wait.</summary>
-    private async ValueTask LingerAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <summary>
+    /// Caught up and nothing came while waiting: a good moment to write a cursor whose commits are only in memory. A
+    /// look without waiting (a consumer filling a batch) is not idleness.
+    /// </summary>
+    private SpoolBatch Idle(TimeSpan waited)
     {
-        if (_lastBatchAt == 0 || _spool.Durable.Value - _readOffset >= LingerBacklogBytes)
-        {
-            return;
-        }
-        var rest = _spool.ConsumerLinger - Stopwatch.GetElapsedTime(_lastBatchAt);
-        if (maxWait != Timeout.InfiniteTimeSpan && rest > maxWait)
-        {
-            rest = maxWait;
-        }
-        if (rest > TimeSpan.Zero)
-        {
-            await Task.Delay(rest, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Caught up and nothing came: a good moment to write a cursor whose commits are only in memory.</summary>
-    private SpoolBatch Idle()
-    {
-        if (_registration.PersistedOffset != _registration.CommittedOffset)
+        if (waited != TimeSpan.Zero && _registration.PersistedOffset != _registration.CommittedOffset)
         {
             _spool.PersistPendingCursor(_registration);
         }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Spool;
 
-/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121 (1121-1160 are taken by the consumer loop and the append path; 1161-1169 shutdown).</summary>
+/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1126 (1126-1160 are kept for the append path; 1161-1169 shutdown).</summary>
 internal static partial class SpoolLog
 {
     [LoggerMessage(EventId = 1100, EventName = "SpoolOpened", Level = LogLevel.Information,
@@ -92,4 +92,24 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 1161, EventName = "SpoolClosed", Level = LogLevel.Information,
         Message = "Spool closed: every acknowledged frame is on disk up to offset {DurableEnd}; {Count} consumer cursor(s) persisted: {Cursors} (event 1161)")]
     public static partial void Closed(ILogger logger, long durableEnd, int count, string cursors);
+
+    [LoggerMessage(EventId = 1121, EventName = "SpoolConsumerStarted", Level = LogLevel.Information,
+        Message = "Spool consumer {Consumer} started at offset {Offset} (event 1121)")]
+    public static partial void ConsumerStarted(ILogger logger, string consumer, long offset);
+
+    [LoggerMessage(EventId = 1122, EventName = "SpoolConsumerFailed", Level = LogLevel.Warning,
+        Message = "Spool consumer {Consumer} failed while {State} (attempt {Attempt}): {Reason}; rewound to offset {CommittedOffset}, retrying in {RetryDelay} (event 1122)")]
+    public static partial void ConsumerFailed(ILogger logger, string consumer, SpoolConsumerState state, int attempt, string reason, long committedOffset, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(EventId = 1123, EventName = "SpoolConsumerRecovered", Level = LogLevel.Information,
+        Message = "Spool consumer {Consumer} recovered after {Attempts} failed attempts; committed up to offset {Offset} (event 1123)")]
+    public static partial void ConsumerRecovered(ILogger logger, string consumer, int attempts, long offset);
+
+    [LoggerMessage(EventId = 1124, EventName = "SpoolConsumerStopped", Level = LogLevel.Information,
+        Message = "Spool consumer {Consumer} stopped at offset {Offset}; {Abandoned} batch(es) in flight not committed, read again at the next start (event 1124)")]
+    public static partial void ConsumerStopped(ILogger logger, string consumer, long offset, int abandoned);
+
+    [LoggerMessage(EventId = 1125, EventName = "SpoolConsumerStopIncomplete", Level = LogLevel.Warning,
+        Message = "Spool consumer {Consumer} could not finish its batches in flight at stop ({Reason}); committed up to offset {Offset}, the rest is read again at the next start (event 1125)")]
+    public static partial void ConsumerStopIncomplete(ILogger logger, string consumer, long offset, string reason);
 }

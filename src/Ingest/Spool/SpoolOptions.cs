@@ -60,9 +60,11 @@ public sealed class SpoolOptions : IValidatableObject
     public TimeSpan CursorPersistInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After a consumer received records, its next read waits until this much time has passed, default 20 ms; 0 reads
-    /// at once. Without it every group commit (hundreds per second) wakes every consumer for a handful of records,
-    /// and the thread hand-offs cost more CPU than the records. A backlog of 64 KiB or more is read at once.
+    /// The linger of the Redis state sink and the platform links (<see cref="SpoolConsumerLoopOptions.Linger"/>; the
+    /// ClickHouse sink uses its FlushInterval): after a batch's first record, wait this long for the batch to fill
+    /// before it is delivered, default 20 ms; 0 delivers at once. Without it every group commit (hundreds per second)
+    /// wakes every consumer for a handful of records, and the thread hand-offs cost more CPU than the records. A
+    /// backlog fills the batch at once and is not held.
     /// </summary>
     public TimeSpan ConsumerLinger { get; set; } = TimeSpan.FromMilliseconds(20);
 

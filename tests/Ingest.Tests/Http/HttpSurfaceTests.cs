@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ingest.Tests.Infrastructure;
 using Ingest.Tests.Support;
 
 namespace Ingest.Tests.Http;
@@ -20,6 +21,23 @@ public class HttpSurfaceTests
         Assert.StartsWith("not configured", ready.RootElement.GetProperty("clickhouse").GetString());
         using var openApi = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
         Assert.True(openApi.RootElement.GetProperty("paths").TryGetProperty("/vehicles/{vin}/state", out _));
+    }
+
+    [Fact]
+    public async Task Readyz_reports_each_consumer_loop_with_its_state_cursor_and_last_error()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var ready = JsonDocument.Parse(await http.GetStringAsync("/readyz"));
+            return ready.RootElement.GetProperty("consumers").TryGetProperty("redis", out var redis)
+                && redis.GetProperty("state").GetString() == "caught_up"
+                && redis.GetProperty("committed_offset").GetInt64() >= 0
+                && redis.GetProperty("consecutive_failures").GetInt32() == 0
+                && redis.GetProperty("last_error").ValueKind == JsonValueKind.Null;
+        }, "the in-process state consumer shows as caught up on /readyz");
     }
 
     [Fact]

@@ -35,6 +35,18 @@ internal sealed class SteppedTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Timers waiting for a due time (a delay in progress).</summary>
+    public int DueTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;

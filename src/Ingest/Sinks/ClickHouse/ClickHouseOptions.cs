@@ -34,15 +34,24 @@ public sealed class ClickHouseOptions
     [RegularExpression(SqlLiteral.IdentifierPattern)]
     public string? Cluster { get; set; }
 
-    /// <summary>Rows buffered (all tables together) before an insert is sent. Default 10,000.</summary>
+    /// <summary>
+    /// Spool records per insert batch: frames_raw gets one row per record, the sample tables one per sample. Default 10,000.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int BatchRows { get; set; } = 10_000;
 
-    /// <summary>Spool records read per call. Default 2,000.</summary>
-    [Range(1, 100_000)]
-    public int ReadBatchRecords { get; set; } = 2_000;
+    /// <summary>A batch takes no further spool read once its records reach this many bytes. Default 8 MiB.</summary>
+    [Range(typeof(long), "65536", "1073741824")]
+    public long BatchBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>Longest time a buffered row waits before it is inserted. Default 500 ms.</summary>
+    /// <summary>
+    /// Batches whose inserts may run at once: with 2 (the default) the next batch is read and projected while the
+    /// previous insert is in flight. Cursors are committed in order.
+    /// </summary>
+    [Range(1, 16)]
+    public int MaxInFlightBatches { get; set; } = 2;
+
+    /// <summary>Longest time a buffered row waits before it is inserted (the consumer loop's linger). Default 500 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -1,64 +1,33 @@
 using Ingest.Sinks.ClickHouse.Rows;
 using Ingest.Sinks.ClickHouse.Schema;
 using Ingest.Spool;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Sinks.ClickHouse;
 
-/// <summary>What the sink loop is doing, for health checks and fault logs.</summary>
-public enum ClickHouseSinkState
-{
-    NotStarted,
-    Connecting,
-    Reading,
-    Inserting,
-    Committing,
-    BackingOff,
-    Stopped,
-}
-
 /// <summary>
-/// Moves spool records into ClickHouse: reads the spool with its own cursor (<c>clickhouse</c>), projects each record
-/// into per-table rows, inserts every table once <see cref="ClickHouseOptions.BatchRows"/> rows are buffered or the
-/// oldest has waited <see cref="ClickHouseOptions.FlushInterval"/>, and commits the cursor only after every table's
-/// insert succeeded. Flushes are pipelined: while one batch's inserts are in flight, the next batch is read and
-/// projected into a second set of row buffers; at most one batch is in flight, and cursors are committed in order.
-/// On any failure it rewinds to the committed cursor and tries again with exponential backoff: no
-/// record is skipped, and a batch that was partly inserted before the failure is inserted again and replaces its first
-/// copy (ReplacingMergeTree keyed on the spool identity), so each record ends up stored exactly once.
+/// Moves spool records into ClickHouse through the spool-consumer loop (cursor <c>clickhouse</c>): a batch of up to
+/// <see cref="ClickHouseOptions.BatchRows"/> records, or what came within <see cref="ClickHouseOptions.FlushInterval"/>
+/// of its first, is projected into per-table rows and every table inserted at once. Up to
+/// <see cref="ClickHouseOptions.MaxInFlightBatches"/> batches are in flight: the next batch is read and projected while
+/// earlier inserts run, and cursors are committed in order. After any failure the loop rewinds to the committed cursor
+/// and retries with backoff: no record is skipped, and a batch that was partly inserted before the failure is inserted
+/// again and replaces its first copy (ReplacingMergeTree keyed on the spool identity), so each record ends up stored
+/// exactly once.
 /// </summary>
-public sealed class ClickHouseSink : BackgroundService
+public sealed class ClickHouseSink : SpoolConsumerService
 {
     public const string ConsumerName = "clickhouse";
 
-    private readonly IFrameSpool _spool;
     private readonly ClickHouseDatabase _database;
     private readonly ClickHouseSchema _schema;
     private readonly IClickHouseRowProjector _projector;
-    private readonly ClickHouseOptions _options;
     private readonly ClickHouseSinkMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly RetryBackoff _backoff;
-
-    // Two sets of row buffers: _rows holds the batch being built, _otherRows the batch in flight (or nothing).
-    private ClickHouseRowBuffers _rows = new();
-    private ClickHouseRowBuffers _otherRows = new();
-    private InFlightBatch? _inFlight;
-    private CancellationToken _insertToken;
-
-    private volatile ClickHouseSinkState _state = ClickHouseSinkState.NotStarted;
-    private long _committedOffset = -1;
-    private bool _schemaReady;
-
-    // The batch being assembled: the spool records whose rows sit in _rows.
-    private int _pendingRecords;
-    private long _firstPendingOffset = -1;
-    private long _lastPendingOffset = -1;
-    private long _pendingNextOffset = -1;
-    private long _flushDeadline;
+    // One set of row buffers per batch in flight plus the one being built; returned when a batch's inserts ended.
+    private readonly Stack<ClickHouseRowBuffers> _spareRows = new();
+    private volatile bool _schemaReady;
 
     public ClickHouseSink(
         IFrameSpool spool,
@@ -68,344 +37,127 @@ public sealed class ClickHouseSink : BackgroundService
         ClickHouseSinkMetrics metrics,
         ILogger<ClickHouseSink> logger,
         TimeProvider? timeProvider = null,
-        ClickHouseSchema? schema = null)
+        ClickHouseSchema? schema = null,
+        SpoolConsumerMetrics? consumerMetrics = null)
+        : base(ConsumerName, spool, LoopOptions(options.Value), logger, timeProvider, consumerMetrics)
     {
-        _spool = spool;
         _database = database;
         _projector = projector;
-        _options = options.Value;
         _metrics = metrics;
         _logger = logger;
-        _time = timeProvider ?? TimeProvider.System;
         _schema = schema ?? new ClickHouseSchema(database);
-        _backoff = new RetryBackoff(_options.MinRetryDelay, _options.MaxRetryDelay);
     }
 
-    public ClickHouseSinkState State => _state;
-
-    /// <summary>The spool offset up to which every record is stored (-1 before the first commit of this run).</summary>
-    public long CommittedOffset => Interlocked.Read(ref _committedOffset);
-
-    /// <summary>Consecutive failed attempts (0 while healthy).</summary>
-    public int ConsecutiveFailures => _backoff.Failures;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private static SpoolConsumerLoopOptions LoopOptions(ClickHouseOptions o) => new()
     {
-        await using var consumer = _spool.OpenConsumer(ConsumerName);
-        Interlocked.Exchange(ref _committedOffset, consumer.CommittedOffset);
-        // Inserts outlive the stop signal by up to ShutdownFlushTimeout: a batch in flight then still lands and commits.
-        using var inserts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        await using var stopInserts = stoppingToken.Register(() =>
-            inserts.CancelAfter(_options.ShutdownFlushTimeout > TimeSpan.Zero ? _options.ShutdownFlushTimeout : TimeSpan.Zero));
-        _insertToken = inserts.Token;
+        MaxBatchRecords = o.BatchRows,
+        MaxBatchBytes = o.BatchBytes,
+        Linger = o.FlushInterval,
+        MaxInFlightBatches = o.MaxInFlightBatches,
+        MinRetryDelay = o.MinRetryDelay,
+        MaxRetryDelay = o.MaxRetryDelay,
+        StopTimeout = o.ShutdownFlushTimeout,
+    };
+
+    /// <summary>Reads the server version and applies the schema (again after a failed insert: the server may have restarted empty).</summary>
+    protected override async ValueTask PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            var version = await _database.ReadServerVersionAsync(cancellationToken).ConfigureAwait(false);
+            ClickHouseSinkLog.Connected(_logger, _database.Endpoint, version, _database.Database,
+                _database.Cluster is { } cluster ? $", cluster '{cluster}'" : "");
+            if (!version.IsSupported)
             {
-                try
-                {
-                    await EnsureConnectedAsync(stoppingToken).ConfigureAwait(false);
-                    await PumpAsync(consumer, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
+                ClickHouseSinkLog.OldServer(_logger, version, ClickHouseServerVersion.OldestSupported);
             }
-            await FlushOnShutdownAsync(consumer).ConfigureAwait(false);
+            foreach (var applied in await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ClickHouseSinkLog.SchemaMigrated(_logger, _database.Database, applied);
+            }
         }
-        finally
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            _state = ClickHouseSinkState.Stopped;
+            _metrics.Error("connect");
+            throw new SpoolDeliveryException($"ClickHouse {_database.Endpoint} is not ready: {ClickHouseDatabase.Describe(exception)}", exception);
         }
+        _schemaReady = true;
     }
 
-    /// <summary>Reads the server version and applies the schema; retries with backoff until both succeed.</summary>
-    private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
+    /// <summary>Projects the batch into a free set of row buffers on the loop's thread and starts every table's insert.</summary>
+    protected override ValueTask<Task> SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
     {
-        while (!_schemaReady)
-        {
-            _state = ClickHouseSinkState.Connecting;
-            try
-            {
-                var version = await _database.ReadServerVersionAsync(cancellationToken).ConfigureAwait(false);
-                ClickHouseSinkLog.Connected(_logger, _database.Endpoint, version, _database.Database,
-                    _database.Cluster is { } cluster ? $", cluster '{cluster}'" : "");
-                if (!version.IsSupported)
-                {
-                    ClickHouseSinkLog.OldServer(_logger, version, ClickHouseServerVersion.OldestSupported);
-                }
-                foreach (var applied in await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    ClickHouseSinkLog.SchemaMigrated(_logger, _database.Database, applied);
-                }
-                _schemaReady = true;
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                _metrics.Error("connect");
-                var delay = _backoff.NextDelay();
-                ClickHouseSinkLog.Unavailable(_logger, _database.Endpoint, _backoff.Failures,
-                    ClickHouseDatabase.Describe(exception), delay);
-                await BackOffAsync(delay, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Reads, projects and flushes until something fails (then rewinds, backs off and returns).</summary>
-    private async Task PumpAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            _state = ClickHouseSinkState.Reading;
-            SpoolBatch batch;
-            try
-            {
-                // While a batch is in flight, read only what is already there: with nothing to read we wait for the insert instead.
-                var maxWait = _inFlight is null ? TimeUntilFlush() : TimeSpan.Zero;
-                batch = await consumer.ReadAsync(NextReadSize(), maxWait, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The batch in flight does not depend on what failed here: finish and commit it before rewinding.
-                if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-                _metrics.Error("spool");
-                var delay = _backoff.NextDelay();
-                ClickHouseSinkLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
-                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            bool readNothing = batch.Records.Count == 0;
-            using (batch)
-            {
-                if (!TryProject(batch, out var failedOffset, out var projectionError))
-                {
-                    if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-                    _metrics.Error("projection");
-                    var delay = _backoff.NextDelay();
-                    ClickHouseSinkLog.ProjectionFailed(_logger, failedOffset, _backoff.Failures, delay, projectionError!);
-                    await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            // Commit the batch in flight once its inserts are done (or when there was nothing to read meanwhile), and
-            // before the next one is sent: at most one batch in flight, cursors committed in order.
-            bool readyToSend = _pendingRecords > 0 && (_rows.TotalRows >= _options.BatchRows || _time.GetTimestamp() >= _flushDeadline);
-            if (_inFlight is { } inFlight && (inFlight.IsDone || readNothing || readyToSend))
-            {
-                if (!await TryCompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            if (readyToSend)
-            {
-                Send();
-            }
-        }
-    }
-
-    private bool TryProject(SpoolBatch batch, out long failedOffset, out Exception? error)
-    {
+        var rows = RentRows();
         foreach (var record in batch.Records)
         {
             try
             {
-                _projector.Project(record, _rows);
+                _projector.Project(record, rows);
             }
             catch (Exception exception)
             {
-                failedOffset = record.Offset;
-                error = exception;
-                return false;
+                ReturnRows(rows);
+                _metrics.Error("projection");
+                throw new SpoolDeliveryException($"projecting spool record {record.Offset} into ClickHouse rows failed: {exception.Message}", exception);
             }
-            if (_pendingRecords == 0)
-            {
-                _firstPendingOffset = record.Offset;
-                _flushDeadline = _time.GetTimestamp() + (long)(_options.FlushInterval.TotalSeconds * _time.TimestampFrequency);
-            }
-            _pendingRecords++;
-            _lastPendingOffset = record.Offset;
-            _pendingNextOffset = record.NextOffset;
         }
-        failedOffset = -1;
-        error = null;
-        return true;
+        return new(InsertAsync(rows, batch.Records[0].Offset, batch.Records[^1].Offset, batch.Count, cancellationToken));
     }
 
-    /// <summary>Starts inserting every non-empty table of the built batch and swaps in the spare buffers for the next one.</summary>
-    private void Send()
+    private async Task InsertAsync(ClickHouseRowBuffers rows, long firstOffset, long lastOffset, int records, CancellationToken cancellationToken)
     {
-        // The tables are independent: insert them at once, so a flush costs the slowest insert, not the sum of four.
-        var tables = _rows.All.Where(t => t.Count > 0).ToArray();
-        var inserts = new Task<TimeSpan>[tables.Length];
-        for (int i = 0; i < tables.Length; i++)
-        {
-            inserts[i] = _database.InsertAsync(tables[i], QueryId(tables[i]), _insertToken);
-        }
-        _inFlight = new InFlightBatch(_rows, tables, inserts, _pendingRecords, _firstPendingOffset, _lastPendingOffset, _pendingNextOffset);
-        (_rows, _otherRows) = (_otherRows, _rows);
-        ResetPending();
-    }
-
-    /// <summary>
-    /// Waits for the batch in flight (if any) and commits it. False after a failure: the batch being built is discarded,
-    /// the consumer rewound to the committed cursor and the backoff waited.
-    /// </summary>
-    private async Task<bool> TryCompleteInFlightAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
-    {
-        if (_inFlight is not { } batch)
-        {
-            return true;
-        }
-        _state = ClickHouseSinkState.Inserting;
-        // Not cancelled by the stop signal: the inserts end on their own (RequestTimeout, or the shutdown flush timeout).
-        await batch.Completion.ConfigureAwait(false);
-        _inFlight = null;
-        if (batch.Failure() is { } failure)
-        {
-            // Every table is sent again after the rewind; the ones that did land replace themselves (same keys).
-            _metrics.Error("insert");
-            var delay = _backoff.NextDelay();
-            ClickHouseSinkLog.InsertFailed(_logger, failure.Table.Table.Name, batch.FirstOffset, batch.LastOffset, failure.Table.Count,
-                _backoff.Failures, consumer.CommittedOffset, delay, failure.Exception);
-            batch.Rows.Clear();
-            _schemaReady = false; // the server may have restarted empty: re-check before the retry
-            await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-            return false;
-        }
-        for (int i = 0; i < batch.Tables.Length; i++)
-        {
-            _metrics.Inserted(batch.Tables[i].Table.Name, batch.Tables[i].Count, batch.Inserts[i].Result);
-        }
-        batch.Rows.Clear();
-
-        _state = ClickHouseSinkState.Committing;
         try
         {
-            await consumer.CommitAsync(batch.NextOffset, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            _metrics.Error("commit");
-            ClickHouseSinkLog.CommitFailed(_logger, batch.NextOffset, exception);
-            await RewindAndBackOffAsync(consumer, _backoff.NextDelay(), cancellationToken).ConfigureAwait(false);
-            return false;
-        }
-        Interlocked.Exchange(ref _committedOffset, batch.NextOffset);
-        _metrics.Committed(batch.Records);
-        if (_backoff.Failures > 0)
-        {
-            ClickHouseSinkLog.Recovered(_logger, _backoff.Failures, batch.NextOffset);
-            _backoff.Reset();
-        }
-        _state = ClickHouseSinkState.Reading;
-        return true;
-    }
-
-    private async Task FlushOnShutdownAsync(ISpoolConsumer consumer)
-    {
-        if ((_pendingRecords == 0 && _inFlight is null) || _options.ShutdownFlushTimeout <= TimeSpan.Zero || !_schemaReady)
-        {
-            if (_inFlight is { } abandoned)
+            // The tables are independent: insert them at once, so a flush costs the slowest insert, not the sum of four.
+            var tables = rows.All.Where(t => t.Count > 0).ToArray();
+            var inserts = new Task<TimeSpan>[tables.Length];
+            string batchId = Guid.NewGuid().ToString("N")[..8];
+            for (int i = 0; i < tables.Length; i++)
             {
-                await abandoned.Completion.ConfigureAwait(false); // its inserts are cancelled; they must not outlive the sink
+                inserts[i] = _database.InsertAsync(tables[i], $"ingest-{tables[i].Table.Name}-{firstOffset}-{lastOffset}-{batchId}", cancellationToken);
             }
-            return;
-        }
-        int rows = _rows.TotalRows + (_inFlight?.Rows.TotalRows ?? 0);
-        long last = _pendingRecords > 0 ? _lastPendingOffset : _inFlight!.LastOffset;
-        using var timeout = new CancellationTokenSource(_options.ShutdownFlushTimeout, _time);
-        bool stored;
-        try
-        {
-            stored = await TryCompleteInFlightAsync(consumer, timeout.Token).ConfigureAwait(false);
-            if (stored && _pendingRecords > 0)
+            await ((Task)Task.WhenAll(inserts)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            int failed = Array.FindIndex(inserts, t => !t.IsCompletedSuccessfully);
+            if (failed >= 0)
             {
-                Send();
-                stored = await TryCompleteInFlightAsync(consumer, timeout.Token).ConfigureAwait(false);
+                // Every table is sent again after the rewind; the ones that did land replace themselves (same keys).
+                _metrics.Error("insert");
+                _schemaReady = false;
+                var cause = inserts[failed].Exception?.GetBaseException() ?? new TaskCanceledException();
+                throw new SpoolDeliveryException(
+                    $"ClickHouse insert into '{tables[failed].Table.Name}' failed for spool offsets {firstOffset}..{lastOffset} ({tables[failed].Count} rows): {ClickHouseDatabase.Describe(cause)}",
+                    cause);
             }
+            for (int i = 0; i < tables.Length; i++)
+            {
+                _metrics.Inserted(tables[i].Table.Name, tables[i].Count, inserts[i].Result);
+            }
+            _metrics.Committed(records);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            stored = false;
+            ReturnRows(rows);
         }
-        ClickHouseSinkLog.ShutdownFlush(_logger, rows, last,
-            stored ? "inserted and committed" : "not stored now; they stay in the spool and are re-read at the next start");
     }
 
-    private async Task RewindAndBackOffAsync(ISpoolConsumer consumer, TimeSpan delay, CancellationToken cancellationToken)
+    private ClickHouseRowBuffers RentRows()
     {
-        ClearPending();
-        consumer.Rewind();
-        await BackOffAsync(delay, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task BackOffAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        _state = ClickHouseSinkState.BackingOff;
-        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void ClearPending()
-    {
-        _rows.Clear();
-        ResetPending();
-    }
-
-    private void ResetPending()
-    {
-        _pendingRecords = 0;
-        _firstPendingOffset = _lastPendingOffset = _pendingNextOffset = -1;
-    }
-
-    private int NextReadSize() => Math.Clamp(_options.BatchRows - _rows.TotalRows, 1, _options.ReadBatchRecords);
-
-    private TimeSpan TimeUntilFlush()
-    {
-        if (_pendingRecords == 0)
+        lock (_spareRows)
         {
-            return _options.FlushInterval;
+            return _spareRows.TryPop(out var rows) ? rows : new ClickHouseRowBuffers();
         }
-        long remaining = _flushDeadline - _time.GetTimestamp();
-        return remaining <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)remaining / _time.TimestampFrequency);
     }
 
-    /// <summary>Names the batch in system.query_log: table and spool offsets, plus a random part (ids must be unique while running).</summary>
-    private string QueryId(IRowBuffer table) =>
-        $"ingest-{table.Table.Name}-{_firstPendingOffset}-{_lastPendingOffset}-{Guid.NewGuid().ToString("N")[..8]}";
-
-    /// <summary>A batch whose inserts were sent: its rows (kept until they ended), one insert task per table, and its spool range.</summary>
-    private sealed class InFlightBatch(
-        ClickHouseRowBuffers rows, IRowBuffer[] tables, Task<TimeSpan>[] inserts, int records, long firstOffset, long lastOffset, long nextOffset)
+    private void ReturnRows(ClickHouseRowBuffers rows)
     {
-        public ClickHouseRowBuffers Rows => rows;
-        public IRowBuffer[] Tables => tables;
-        public Task<TimeSpan>[] Inserts => inserts;
-        public int Records => records;
-        public long FirstOffset => firstOffset;
-        public long LastOffset => lastOffset;
-        public long NextOffset => nextOffset;
-
-        /// <summary>Ends when every insert ended; never faults (see <see cref="Failure"/>).</summary>
-        public Task Completion { get; } = Task.WhenAll(inserts).ContinueWith(static _ => { }, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        public bool IsDone => Completion.IsCompleted;
-
-        /// <summary>The first table whose insert failed, once <see cref="Completion"/> ended; null if all succeeded.</summary>
-        public (IRowBuffer Table, Exception Exception)? Failure()
+        rows.Clear();
+        lock (_spareRows)
         {
-            int failed = Array.FindIndex(inserts, t => t.IsFaulted || t.IsCanceled);
-            return failed < 0 ? null : (tables[failed], inserts[failed].Exception?.GetBaseException() ?? new TaskCanceledException());
+            _spareRows.Push(rows);
         }
     }
 }

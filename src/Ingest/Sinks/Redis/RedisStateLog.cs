@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Sinks.Redis;
 
-/// <summary>Log events of the vehicle state store and its sink. Event ids 3100-3199; next free id: 3115.</summary>
+/// <summary>Log events of the vehicle state store and its sink. Event ids 3100-3199; next free id: 3115 (3102-3104 and 3107 retired: the spool-consumer loop logs failures and recovery, SpoolLog 1121-1125).</summary>
 internal static partial class RedisStateLog
 {
     [LoggerMessage(EventId = 3100, EventName = "RedisConnectionFailed", Level = LogLevel.Warning,
@@ -13,18 +13,6 @@ internal static partial class RedisStateLog
         Message = "Redis connection to {Endpoint} restored")]
     public static partial void ConnectionRestored(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 3102, EventName = "RedisStateUnavailable", Level = LogLevel.Warning,
-        Message = "Redis unavailable: {Updates} state updates for spool offsets {FirstOffset}..{LastOffset} not applied (attempt {Attempt}); rewinding to offset {CommittedOffset}, retrying in {RetryDelay}")]
-    public static partial void StateUnavailable(ILogger logger, int updates, long firstOffset, long lastOffset, int attempt, long committedOffset, TimeSpan retryDelay);
-
-    [LoggerMessage(EventId = 3103, EventName = "RedisStateProjectionFailed", Level = LogLevel.Error,
-        Message = "Projecting spool record {Offset} into a vehicle state update failed (attempt {Attempt}); retrying in {RetryDelay}")]
-    public static partial void ProjectionFailed(ILogger logger, long offset, int attempt, TimeSpan retryDelay, Exception exception);
-
-    [LoggerMessage(EventId = 3104, EventName = "RedisStateRecovered", Level = LogLevel.Information,
-        Message = "Vehicle state sink recovered after {Attempts} failed attempts; resuming at spool offset {Offset}")]
-    public static partial void Recovered(ILogger logger, int attempts, long offset);
-
     [LoggerMessage(EventId = 3105, EventName = "RedisNotConfigured", Level = LogLevel.Warning,
         Message = "Redis is not configured (Redis:Endpoint is empty): live vehicle state is kept in this process only")]
     public static partial void NotConfigured(ILogger logger);
@@ -32,10 +20,6 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 3106, EventName = "RedisCommandsFailed", Level = LogLevel.Warning,
         Message = "Redis commands for {Updates} state updates failed: {Reason}")]
     public static partial void CommandsFailed(ILogger logger, int updates, string reason);
-
-    [LoggerMessage(EventId = 3107, EventName = "RedisStateSpoolFailed", Level = LogLevel.Error,
-        Message = "Reading or committing the spool for vehicle state at committed offset {CommittedOffset} failed (attempt {Attempt}); retrying in {RetryDelay}")]
-    public static partial void SpoolReadFailed(ILogger logger, long committedOffset, int attempt, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(EventId = 3108, EventName = "RedisStateSwept", Level = LogLevel.Information,
         Message = "State sweep: {Offline} vehicles silent for {OfflineAfter} marked offline, the state of {Forgotten} vehicles unseen for {ForgetAfter} deleted")]

@@ -1,30 +1,24 @@
 using Ingest.Spool;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Sinks.Redis;
 
 /// <summary>
-/// Keeps live vehicle state from the spool: reads with its own cursor (<c>redis</c>), projects each record into a state
-/// update, applies the batch in one pipeline and commits the cursor only after the store accepted all of it. While the
-/// store is unavailable it rewinds and retries with backoff (the spool keeps the records); terminals and the other
-/// consumers never wait for it.
+/// Keeps live vehicle state from the spool through the spool-consumer loop (cursor <c>redis</c>): projects each
+/// record of a batch into a state update and applies the batch in one pipeline; the loop commits the cursor only after
+/// the store accepted all of it. While the store is unavailable the loop rewinds and retries with backoff (the spool
+/// keeps the records); terminals and the other consumers never wait for it.
 /// </summary>
-public sealed class RedisStateSink : BackgroundService
+public sealed class RedisStateSink : SpoolConsumerService
 {
     public const string ConsumerName = "redis";
 
-    private readonly IFrameSpool _spool;
     private readonly IVehicleStateStore _store;
     private readonly IVehicleStateProjector _projector;
-    private readonly RedisOptions _options;
     private readonly RedisStateMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly RetryBackoff _backoff;
+    // One batch in flight at a time (MaxInFlightBatches 1), so one list serves every batch.
     private readonly List<VehicleState> _updates = [];
-    private long _committedOffset = -1;
 
     public RedisStateSink(
         IFrameSpool spool,
@@ -33,128 +27,62 @@ public sealed class RedisStateSink : BackgroundService
         IOptions<RedisOptions> options,
         RedisStateMetrics metrics,
         ILogger<RedisStateSink> logger,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IOptions<SpoolOptions>? spoolOptions = null,
+        SpoolConsumerMetrics? consumerMetrics = null)
+        : base(ConsumerName, spool, new SpoolConsumerLoopOptions
+        {
+            MaxBatchRecords = options.Value.BatchRecords,
+            Linger = (spoolOptions?.Value ?? new SpoolOptions()).ConsumerLinger,
+            IdleWait = options.Value.MaxBatchWait,
+            MaxInFlightBatches = 1,
+            MinRetryDelay = options.Value.MinRetryDelay,
+            MaxRetryDelay = options.Value.MaxRetryDelay,
+        }, logger, timeProvider, consumerMetrics)
     {
-        _spool = spool;
         _store = store;
         _projector = projector;
-        _options = options.Value;
         _metrics = metrics;
-        _logger = logger;
-        _time = timeProvider ?? TimeProvider.System;
-        _backoff = new RetryBackoff(_options.MinRetryDelay, _options.MaxRetryDelay);
     }
 
-    /// <summary>The spool offset up to which every record's update is applied (-1 before the first commit of this run).</summary>
-    public long CommittedOffset => Interlocked.Read(ref _committedOffset);
-
-    /// <summary>Consecutive failed attempts (0 while healthy).</summary>
-    public int ConsecutiveFailures => _backoff.Failures;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ValueTask<Task> SendAsync(SpoolBatch batch, CancellationToken cancellationToken)
     {
-        await using var consumer = _spool.OpenConsumer(ConsumerName);
-        Interlocked.Exchange(ref _committedOffset, consumer.CommittedOffset);
-        while (!stoppingToken.IsCancellationRequested)
+        _updates.Clear();
+        foreach (var record in batch.Records)
         {
             try
             {
-                await ProcessNextBatchAsync(consumer, stoppingToken).ConfigureAwait(false);
+                if (_projector.Project(record) is { } update)
+                {
+                    _updates.Add(update);
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception exception)
             {
-                break;
+                _metrics.Error("projection");
+                throw new SpoolDeliveryException($"projecting spool record {record.Offset} into a vehicle state update failed: {exception.Message}", exception);
             }
         }
+        return new(_updates.Count == 0 ? Task.CompletedTask : ApplyAsync(batch.Records[0].Offset, batch.Records[^1].Offset, cancellationToken));
     }
 
-    private async Task ProcessNextBatchAsync(ISpoolConsumer consumer, CancellationToken cancellationToken)
+    private async Task ApplyAsync(long firstOffset, long lastOffset, CancellationToken cancellationToken)
     {
-        SpoolBatch batch;
+        StateApplyResult result;
         try
         {
-            batch = await consumer.ReadAsync(_options.BatchRecords, _options.MaxBatchWait, cancellationToken).ConfigureAwait(false);
+            result = await _store.ApplyAsync(_updates, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            _metrics.Error("spool");
-            var delay = _backoff.NextDelay();
-            RedisStateLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
-            await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-            return;
+            _metrics.Error("store");
+            throw new SpoolDeliveryException(
+                $"Redis commands for {_updates.Count} state updates (spool offsets {firstOffset}..{lastOffset}) failed: {exception.Message}", exception);
         }
-
-        using (batch)
+        if (result.Status != StateApplyStatus.Applied)
         {
-            if (batch.Count == 0)
-            {
-                return;
-            }
-            _updates.Clear();
-            foreach (var record in batch.Records)
-            {
-                try
-                {
-                    if (_projector.Project(record) is { } update)
-                    {
-                        _updates.Add(update);
-                    }
-                }
-                catch (Exception exception)
-                {
-                    _metrics.Error("projection");
-                    var delay = _backoff.NextDelay();
-                    RedisStateLog.ProjectionFailed(_logger, record.Offset, _backoff.Failures, delay, exception);
-                    await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            StateApplyResult result;
-            try
-            {
-                result = await _store.ApplyAsync(_updates, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                _metrics.Error("store");
-                RedisStateLog.CommandsFailed(_logger, _updates.Count, exception.Message);
-                result = new StateApplyResult(StateApplyStatus.Unavailable, _updates.Count);
-            }
-            if (result.Status != StateApplyStatus.Applied)
-            {
-                var delay = _backoff.NextDelay();
-                RedisStateLog.StateUnavailable(_logger, _updates.Count, batch.Records[0].Offset, batch.Records[^1].Offset,
-                    _backoff.Failures, consumer.CommittedOffset, delay);
-                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            try
-            {
-                await consumer.CommitAsync(batch.NextOffset, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The updates are applied; re-applying them after the rewind is harmless (the merge is idempotent).
-                _metrics.Error("commit");
-                var delay = _backoff.NextDelay();
-                RedisStateLog.SpoolReadFailed(_logger, consumer.CommittedOffset, _backoff.Failures, delay, exception);
-                await RewindAndBackOffAsync(consumer, delay, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            Interlocked.Exchange(ref _committedOffset, batch.NextOffset);
-            if (_backoff.Failures > 0)
-            {
-                RedisStateLog.Recovered(_logger, _backoff.Failures, batch.NextOffset);
-                _backoff.Reset();
-            }
+            throw new SpoolDeliveryException(
+                $"Redis unavailable: {_updates.Count} state updates for spool offsets {firstOffset}..{lastOffset} not applied ({result.Status})");
         }
-    }
-
-    private async Task RewindAndBackOffAsync(ISpoolConsumer consumer, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        consumer.Rewind();
-        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Ingest.Sinks.ClickHouse;
+using Ingest.Spool;
 using Ingest.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -87,7 +88,7 @@ public sealed class ClickHouseSinkTests
         using var meters = new TestMeterFactory();
         var sink = NewSink(db, spool, new SyntheticRowProjector(), meters);
         await sink.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.State == ClickHouseSinkState.Reading, "sink connected and reading");
+        await Eventually.TrueAsync(() => sink.State == SpoolConsumerState.CaughtUp, "sink connected and caught up");
 
         await AppendAsync(spool, 0, 25);
         await Task.Delay(200); // let the sink read them into its buffers (the flush interval is far away)

@@ -1,7 +1,7 @@
-namespace Ingest.Sinks;
+namespace Ingest.Spool;
 
 /// <summary>
-/// Exponential backoff for a sink whose store is down: <see cref="MinDelay"/>, doubled per consecutive failure, capped
+/// Exponential backoff for a spool consumer whose destination is down: <see cref="MinDelay"/>, doubled per consecutive failure, capped
 /// at <see cref="MaxDelay"/>, with up to 20% jitter so many nodes do not retry in lockstep.
 /// </summary>
 public sealed class RetryBackoff
