@@ -23,7 +23,7 @@ public sealed class RedisStateSink : BackgroundService
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly RetryBackoff _backoff;
-    private readonly List<VehicleState> _updates = [];
+    private readonly StateUpdateBatch _updates = new();
     private long _committedOffset = -1;
 
     public RedisStateSink(
@@ -95,7 +95,7 @@ public sealed class RedisStateSink : BackgroundService
             {
                 try
                 {
-                    if (_projector.Project(record) is { } update)
+                    if (_projector.TryProject(record, out var update))
                     {
                         _updates.Add(update);
                     }
@@ -113,7 +113,7 @@ public sealed class RedisStateSink : BackgroundService
             StateApplyResult result;
             try
             {
-                result = await _store.ApplyAsync(_updates, cancellationToken).ConfigureAwait(false);
+                result = await _store.ApplyAsync(_updates.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
