@@ -58,7 +58,6 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
         update.ReceivedAt = envelope.ReceivedAt;
         update.Node = _node;
         update.SpoolOffset = record.Offset;
-        update.Online = true;
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
         if (header.Layout == HeaderLayout.Gb32960)
         {
@@ -70,7 +69,7 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
                     FromGb(ref update, data, edition);
                     break;
                 case FrameBodies.GbBody.Logout:
-                    update.Online = false;
+                    update.LoggedOut = true;
                     break;
             }
         }
@@ -84,7 +83,7 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
                     FromHj(ref update, data, layout, userItems);
                     break;
                 case FrameBodies.HjBody.Logout:
-                    update.Online = false;
+                    update.LoggedOut = true;
                     break;
             }
         }

@@ -71,6 +71,12 @@ internal sealed class RedisStateBatch
         return 0
         """;
 
+    /// <summary>
+    /// Vehicles one merge-script call takes at most: a script blocks Redis while it runs (about 15 µs per vehicle), so a
+    /// large batch (a rebuild, a backlog) is cut into calls of a few milliseconds each.
+    /// </summary>
+    internal const int MaxVehiclesPerScript = 250;
+
     private readonly Dictionary<Vin, int> _index = [];
     private readonly List<MergedVehicle> _vehicles = [];
     private readonly ArgumentWriter _arguments = new();
@@ -107,7 +113,8 @@ internal sealed class RedisStateBatch
 
     /// <summary>
     /// Queues the batch's commands on <paramref name="batch"/>, their tasks into <paramref name="tasks"/>. With
-    /// <paramref name="groupBySlot"/> (Redis Cluster) the merge script runs once per slot, else once for all.
+    /// <paramref name="groupBySlot"/> (Redis Cluster) the merge script runs once per slot, else once for all (in calls
+    /// of at most <see cref="MaxVehiclesPerScript"/> vehicles).
     /// </summary>
     public void Queue(IBatch batch, ReadOnlySpan<StateUpdate> updates, RedisKeys keys, RedisOptions options, bool groupBySlot, List<Task> tasks)
     {
@@ -132,7 +139,8 @@ internal sealed class RedisStateBatch
         for (int start = 0; start < vehicles.Length;)
         {
             int end = start + 1;
-            while (end < vehicles.Length && (!groupBySlot || vehicles[end].Route.Slot == vehicles[start].Route.Slot))
+            while (end < vehicles.Length && end - start < MaxVehiclesPerScript
+                && (!groupBySlot || vehicles[end].Route.Slot == vehicles[start].Route.Slot))
             {
                 end++;
             }
@@ -199,7 +207,7 @@ internal sealed class RedisStateBatch
     private static void WriteStreamEntry(ArgumentWriter w, RedisValue vin, in StateUpdate update)
     {
         w.Add(Names.Vin, vin);
-        w.Add(Names.Online, update.Online ? Names.One : Names.Zero);
+        w.Add(Names.Online, update.LoggedOut ? Names.Zero : Names.One);
         w.Add(Names.Node, update.Node);
         w.Add(Names.Protocol, update.Protocol);
         long received = update.ReceivedAt.ToUnixTimeMilliseconds();
@@ -333,11 +341,11 @@ internal sealed class RedisStateBatch
             {
                 _hasPresence = true;
                 SeenMs = received;
-                Online = update.Online;
+                Online = !update.LoggedOut;
                 _node.Take(update.Node, received);
                 _protocol.Take(update.Protocol, received);
             }
-            if (update.Online && (OnlineMs is not { } newest || received > newest))
+            if (!update.LoggedOut && (OnlineMs is not { } newest || received > newest))
             {
                 OnlineMs = received;
             }

@@ -15,8 +15,8 @@ public struct StateUpdate
     public Vin Vin;
     public DateTimeOffset ReceivedAt;
     public DateTimeOffset? DeviceTime;
-    /// <summary>False for a logout; true otherwise.</summary>
-    public bool Online;
+    /// <summary>A logout (the vehicle goes offline); any other frame means it is there. Default false: online.</summary>
+    public bool LoggedOut;
     public string? Node;
     public string? Protocol;
     public double? Longitude;
@@ -38,7 +38,7 @@ public struct StateUpdate
         Vin = Vin.Parse(state.Vin),
         ReceivedAt = state.ReceivedAt,
         DeviceTime = state.DeviceTime,
-        Online = state.Online,
+        LoggedOut = !state.Online,
         Node = state.Node,
         Protocol = state.Protocol,
         Longitude = state.Longitude,
@@ -61,7 +61,7 @@ public struct StateUpdate
         Vin = Vin.ToString(),
         ReceivedAt = ReceivedAt,
         DeviceTime = DeviceTime,
-        Online = Online,
+        Online = !LoggedOut,
         Node = Node,
         Protocol = Protocol,
         Longitude = Longitude,

@@ -95,11 +95,13 @@ public sealed class RedisBatchMergeTests
         Assert.Equal(T0.AddSeconds(9), fresh.DeviceTime);
     }
 
-    [Fact]
-    public async Task Thousands_of_vehicles_in_thousands_of_slots_are_written_from_one_batch()
+    [Theory]
+    [InlineData(true)] // one script call per slot, as on Redis Cluster
+    [InlineData(false)] // one node: calls of at most MaxVehiclesPerScript vehicles
+    public async Task Thousands_of_vehicles_in_thousands_of_slots_are_written_from_one_batch(bool groupBySlot)
     {
         await using var redis = await RedisTestStore.CreateAsync();
-        redis.Store.GroupBySlot = true;
+        redis.Store.GroupBySlot = groupBySlot;
         using var vehicles = new RedisOutageTests.CounterListener(redis.Meters, "ingest.redis.vehicles_written");
         using var applied = new RedisOutageTests.CounterListener(redis.Meters, "ingest.redis.updates_applied");
         var vins = Enumerable.Range(0, 3_000).Select(i => $"LSVSLOT{i:D10}").ToArray();
