@@ -17,7 +17,7 @@ namespace Ingest.Sinks.Redis;
 /// <item><c>tm:live</c> stream capped with <c>XADD MAXLEN ~</c>, and optionally a PUBLISH per update.</item>
 /// </list>
 /// A batch is one round trip: its updates are merged per VIN, then written with one merge-script call per cluster slot
-/// group (one in all on a single node), one ZADD per online/seen shard and one stream append
+/// group (one in all on a single node), one ZADD per online/seen shard and one XADD per update
 /// (<see cref="RedisStateBatch"/>), every command sent at once and awaited together. The connection never blocks a caller: with
 /// <c>AbortOnConnectFail=false</c> it reconnects in the background, and while it is down calls return
 /// <see cref="StateApplyStatus.Unavailable"/> at once (commands fail fast instead of queueing).
