@@ -7,6 +7,7 @@ using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 using Ingest.Records;
 using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Sinks.Redis;
 using Ingest.Spool;
 using LoadGen.Frames;
 using Microsoft.Extensions.Options;

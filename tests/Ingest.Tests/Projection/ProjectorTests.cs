@@ -4,6 +4,7 @@ using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Records;
 using Ingest.Sinks.ClickHouse.Rows;
+using Ingest.Sinks.Redis;
 using Ingest.Spool;
 using Microsoft.Extensions.Options;
 

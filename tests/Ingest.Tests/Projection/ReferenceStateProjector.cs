@@ -23,6 +23,13 @@ public sealed class ReferenceStateProjector : IVehicleStateProjector
 
     public ReferenceStateProjector(IOptions<IngestOptions> options) => _node = options.Value.NodeName;
 
+    public bool TryProject(in SpoolRecord record, out StateUpdate update)
+    {
+        var state = Project(record);
+        update = state is null ? default : StateUpdate.From(state);
+        return state is not null;
+    }
+
     public VehicleState? Project(in SpoolRecord record)
     {
         var decoded = DecodedRecord.Open(record);

@@ -22,8 +22,11 @@ public readonly record struct StateSweepResult(int MarkedOffline, int Forgotten,
 /// </summary>
 public interface IVehicleStateStore
 {
-    /// <summary>Merges a batch of updates (see <see cref="VehicleState"/> for the rules), pipelined.</summary>
-    ValueTask<StateApplyResult> ApplyAsync(IReadOnlyList<VehicleState> updates, CancellationToken cancellationToken);
+    /// <summary>
+    /// Merges a batch of updates (see <see cref="VehicleState"/> for the rules), in order: the outcome is that of
+    /// applying them one by one. The store reads the updates only until the returned task completes.
+    /// </summary>
+    ValueTask<StateApplyResult> ApplyAsync(ReadOnlyMemory<StateUpdate> updates, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks a vehicle offline (connection closed without logout). With <paramref name="node"/>, only when that node
@@ -48,6 +51,9 @@ public interface IVehicleStateStore
 /// <summary>Turns a spool record into a state update (implemented from the decoded frames by the host).</summary>
 public interface IVehicleStateProjector
 {
-    /// <summary>The update this record makes, or null when it changes no vehicle state. Throw only for bugs.</summary>
-    VehicleState? Project(in SpoolRecord record);
+    /// <summary>
+    /// Writes the update this record makes into <paramref name="update"/>; false when it changes no vehicle state.
+    /// Throw only for bugs.
+    /// </summary>
+    bool TryProject(in SpoolRecord record, out StateUpdate update);
 }

@@ -21,12 +21,13 @@ public sealed class InMemoryVehicleStateStore(RedisOptions options, TimeProvider
     /// <summary>Vehicles evicted to stay within <see cref="RedisOptions.MaxInProcessVehicles"/> since start.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 
-    public ValueTask<StateApplyResult> ApplyAsync(IReadOnlyList<VehicleState> updates, CancellationToken cancellationToken)
+    public ValueTask<StateApplyResult> ApplyAsync(ReadOnlyMemory<StateUpdate> updates, CancellationToken cancellationToken)
     {
         lock (_insertGate)
         {
-            foreach (var update in updates)
+            foreach (ref readonly var item in updates.Span)
             {
+                var update = item.ToVehicleState();
                 if (!_states.ContainsKey(update.Vin) && _states.Count >= _maxVehicles)
                 {
                     EvictLeastRecentlySeen();
@@ -34,7 +35,7 @@ public sealed class InMemoryVehicleStateStore(RedisOptions options, TimeProvider
                 _states.AddOrUpdate(update.Vin, static (_, u) => VehicleStateMerge.Apply(null, u), static (_, stored, u) => VehicleStateMerge.Apply(stored, u), update);
             }
         }
-        return ValueTask.FromResult(new StateApplyResult(StateApplyStatus.Applied, updates.Count));
+        return ValueTask.FromResult(new StateApplyResult(StateApplyStatus.Applied, updates.Length));
     }
 
     /// <summary>

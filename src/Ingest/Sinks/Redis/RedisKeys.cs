@@ -16,6 +16,9 @@ public sealed class RedisKeys(RedisOptions options)
     private readonly string _prefix = options.KeyPrefix;
     private readonly int _shards = options.OnlineShards;
 
+    /// <summary>Number of online (and seen) shards.</summary>
+    public int Shards => _shards;
+
     public RedisKey State(string vin) => $"{_prefix}:{{{vin}}}:state";
 
     public RedisKey OnlineShard(int shard) => $"{_prefix}:online:{{{shard.ToString(CultureInfo.InvariantCulture)}}}";

@@ -9,6 +9,7 @@ public sealed class RedisStateMetrics
 
     private readonly Counter<long> _applied;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _vehicles;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _applyDuration;
     private readonly Counter<long> _markedOffline;
@@ -20,6 +21,7 @@ public sealed class RedisStateMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _applied = meter.CreateCounter<long>("ingest.redis.updates_applied", "{update}", "State updates written to the store.");
+        _vehicles = meter.CreateCounter<long>("ingest.redis.vehicles_written", "{vehicle}", "Vehicle states written: the updates applied after merging each batch per VIN.");
         _dropped = meter.CreateCounter<long>("ingest.redis.updates_dropped", "{update}", "State updates not written because the store was unreachable (re-read from the spool later).");
         _errors = meter.CreateCounter<long>("ingest.redis.errors", "{error}", "Failed pipelines and projections, by kind.");
         _applyDuration = meter.CreateHistogram<double>("ingest.redis.apply.duration", "s", "Duration of one pipelined batch of updates.",
@@ -42,9 +44,10 @@ public sealed class RedisStateMetrics
         _rebuildUpdates.Add(updates);
     }
 
-    public void Applied(int updates, TimeSpan elapsed)
+    public void Applied(int updates, int vehicles, TimeSpan elapsed)
     {
         _applied.Add(updates);
+        _vehicles.Add(vehicles);
         _applyDuration.Record(elapsed.TotalSeconds);
     }
 

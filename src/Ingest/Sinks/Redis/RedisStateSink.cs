@@ -17,8 +17,8 @@ public sealed class RedisStateSink : SpoolConsumerService
     private readonly IVehicleStateStore _store;
     private readonly IVehicleStateProjector _projector;
     private readonly RedisStateMetrics _metrics;
-    // One batch in flight at a time (MaxInFlightBatches 1), so one list serves every batch.
-    private readonly List<VehicleState> _updates = [];
+    // One batch in flight at a time (MaxInFlightBatches 1), so one reused batch of update values serves every batch.
+    private readonly StateUpdateBatch _updates = new();
 
     public RedisStateSink(
         IFrameSpool spool,
@@ -52,7 +52,7 @@ public sealed class RedisStateSink : SpoolConsumerService
         {
             try
             {
-                if (_projector.Project(record) is { } update)
+                if (_projector.TryProject(record, out var update))
                 {
                     _updates.Add(update);
                 }
@@ -71,7 +71,7 @@ public sealed class RedisStateSink : SpoolConsumerService
         StateApplyResult result;
         try
         {
-            result = await _store.ApplyAsync(_updates, cancellationToken).ConfigureAwait(false);
+            result = await _store.ApplyAsync(_updates.Memory, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ingest.Protocol.Primitives;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -14,29 +16,14 @@ namespace Ingest.Sinks.Redis;
 /// <item><c>tm:online:{n}</c> sorted sets of VINs scored by last-seen unix ms (ZADD GT), sharded by VIN;</item>
 /// <item><c>tm:live</c> stream capped with <c>XADD MAXLEN ~</c>, and optionally a PUBLISH per update.</item>
 /// </list>
-/// A batch is pipelined (every command sent, then awaited together). The connection never blocks a caller: with
+/// A batch is one round trip: its updates are merged per VIN, then written with one merge-script call per cluster slot
+/// group (one in all on a single node), one ZADD per online/seen shard and one XADD per update
+/// (<see cref="RedisStateBatch"/>), every command sent at once and awaited together. The connection never blocks a caller: with
 /// <c>AbortOnConnectFail=false</c> it reconnects in the background, and while it is down calls return
 /// <see cref="StateApplyStatus.Unavailable"/> at once (commands fail fast instead of queueing).
 /// </summary>
 public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposable
 {
-    // KEYS[1] state hash. ARGV[1] update receive time (ms), ARGV[2] device time (ms) or '', ARGV[3] number of presence
-    // pairs, then presence pairs, then telemetry pairs. Returns 1 if presence applied + 2 if telemetry applied.
-    private const string MergeScript = """
-        local seen = tonumber(ARGV[1])
-        local np = tonumber(ARGV[3])
-        local result = 0
-        if seen >= tonumber(redis.call('HGET', KEYS[1], 'last_seen_ms') or '-1') then
-          redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[1], unpack(ARGV, 4, 3 + 2 * np))
-          result = 1
-        end
-        if ARGV[2] ~= '' and tonumber(ARGV[2]) >= tonumber(redis.call('HGET', KEYS[1], 'device_time_ms') or '-1') then
-          redis.call('HSET', KEYS[1], 'device_time_ms', ARGV[2], unpack(ARGV, 4 + 2 * np))
-          result = result + 2
-        end
-        return result
-        """;
-
     // KEYS[1] state hash. ARGV[1] node or ''. Sets online=0 when online and (no node given or the node matches).
     private const string OfflineScript = """
         if redis.call('HGET', KEYS[1], 'online') ~= '1' then return 0 end
@@ -74,6 +61,9 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
     /// <summary>Members a sweep takes from one sorted set per round trip.</summary>
     private const int SweepPage = 500;
 
+    /// <summary>Vehicles whose keys are kept computed (about 200 bytes each).</summary>
+    private const int MaxCachedRoutes = 1 << 18;
+
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisOptions _options;
     private readonly RedisKeys _keys;
@@ -81,6 +71,9 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly RedisChannel? _liveChannel;
+    private readonly ConcurrentDictionary<Vin, VehicleRoute> _routes = new();
+    private readonly Func<Vin, VehicleRoute> _route;
+    private RedisStateBatch? _spareBatch;
 
     private RedisVehicleStateStore(ConnectionMultiplexer connection, RedisOptions options, RedisStateMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -90,6 +83,7 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
         _metrics = metrics;
         _logger = logger;
         _time = time;
+        _route = Route;
         _liveChannel = string.IsNullOrEmpty(options.LiveChannel) ? (RedisChannel?)null : RedisChannel.Literal(options.LiveChannel);
         _connection.ConnectionFailed += (_, e) =>
             RedisStateLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
@@ -139,66 +133,85 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
         return configuration;
     }
 
-    public async ValueTask<StateApplyResult> ApplyAsync(IReadOnlyList<VehicleState> updates, CancellationToken cancellationToken)
+    public async ValueTask<StateApplyResult> ApplyAsync(ReadOnlyMemory<StateUpdate> updates, CancellationToken cancellationToken)
     {
-        if (updates.Count == 0)
+        if (updates.IsEmpty)
         {
             return new StateApplyResult(StateApplyStatus.Applied, 0);
         }
         if (!_connection.IsConnected)
         {
-            _metrics.Dropped(updates.Count);
-            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Count);
+            _metrics.Dropped(updates.Length);
+            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Length);
         }
         var started = Stopwatch.GetTimestamp();
-        var db = _connection.GetDatabase();
-        var merges = new Task<RedisResult>[updates.Count];
-        var others = new List<Task>(updates.Count * 3);
-        var batch = db.CreateBatch();
-        for (int i = 0; i < updates.Count; i++)
+        var commands = Interlocked.Exchange(ref _spareBatch, null) ?? new RedisStateBatch();
+        commands.Clear();
+        commands.Merge(updates.Span, _route);
+        var tasks = new List<Task>(4 + (2 * _keys.Shards));
+        var batch = _connection.GetDatabase().CreateBatch();
+        commands.Queue(batch, updates.Span, _keys, _options, GroupBySlot || IsCluster(), tasks);
+        if (_liveChannel is { } channel)
         {
-            var update = updates[i];
-            merges[i] = batch.ScriptEvaluateAsync(MergeScript, [_keys.State(update.Vin)], MergeArguments(update));
-            if (update.Online)
+            foreach (ref readonly var update in updates.Span)
             {
-                others.Add(batch.SortedSetAddAsync(_keys.Online(update.Vin), update.Vin, update.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan));
-            }
-            others.Add(batch.SortedSetAddAsync(_keys.Seen(update.Vin), update.Vin, update.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan));
-            if (_options.LiveStreamMaxLength > 0)
-            {
-                others.Add(batch.StreamAddAsync(_keys.LiveStream, StreamEntry(update), maxLength: _options.LiveStreamMaxLength, useApproximateMaxLength: true));
-            }
-            if (_liveChannel is { } channel)
-            {
-                others.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update, VehicleStateJsonContext.Live.VehicleState)));
+                tasks.Add(batch.PublishAsync(channel, JsonSerializer.Serialize(update.ToVehicleState(), VehicleStateJsonContext.Live.VehicleState)));
             }
         }
         try
         {
             // Execute throws at once when the connection dropped after the IsConnected check above: same outcome.
             batch.Execute();
-            await Task.WhenAll(Task.WhenAll(merges), Task.WhenAll(others)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            // A logout leaves the online set only if it was not older than what the hash had (script bit 1).
-            var offline = new List<Task>();
-            for (int i = 0; i < updates.Count; i++)
-            {
-                if (!updates[i].Online && ((int)merges[i].Result & 1) == 1)
-                {
-                    offline.Add(db.SortedSetRemoveAsync(_keys.Online(updates[i].Vin), updates[i].Vin));
-                }
-            }
-            await Task.WhenAll(offline).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(tasks).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
         {
-            ObserveAll(merges, others);
+            // The commands' buffers are not reused: an abandoned command may still be written from them.
+            ObserveAll(tasks);
             _metrics.Error("pipeline");
-            _metrics.Dropped(updates.Count);
-            RedisStateLog.CommandsFailed(_logger, updates.Count, exception.Message);
-            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Count);
+            _metrics.Dropped(updates.Length);
+            RedisStateLog.CommandsFailed(_logger, updates.Length, exception.Message);
+            return new StateApplyResult(StateApplyStatus.Unavailable, updates.Length);
         }
-        _metrics.Applied(updates.Count, Stopwatch.GetElapsedTime(started));
-        return new StateApplyResult(StateApplyStatus.Applied, updates.Count);
+        commands.Release();
+        _spareBatch = commands;
+        _metrics.Applied(updates.Length, commands.Vehicles, Stopwatch.GetElapsedTime(started));
+        return new StateApplyResult(StateApplyStatus.Applied, updates.Length);
+    }
+
+    /// <summary>
+    /// Runs the merge script once per cluster slot even on a single node (tests: the cluster path without a cluster).
+    /// </summary>
+    internal bool GroupBySlot { get; set; }
+
+    private bool IsCluster()
+    {
+        foreach (var server in _connection.GetServers())
+        {
+            if (server.ServerType == ServerType.Cluster)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Keys and routing of a vehicle, built on its first update and kept (up to <see cref="MaxCachedRoutes"/> vehicles).</summary>
+    private VehicleRoute Route(Vin vin)
+    {
+        if (_routes.TryGetValue(vin, out var route))
+        {
+            return route;
+        }
+        if (_routes.Count >= MaxCachedRoutes)
+        {
+            _routes.Clear(); // rebuilt as vehicles report: a bound, not an eviction policy
+        }
+        string text = vin.ToString();
+        var state = _keys.State(text);
+        route = new VehicleRoute(state, text, _keys.ShardOf(text), RedisStateBatch.SlotOf((string)state!));
+        _routes[vin] = route;
+        return route;
     }
 
     public async ValueTask<bool> MarkOfflineAsync(string vin, string? node, CancellationToken cancellationToken)
@@ -332,48 +345,10 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
 
-    private static RedisValue[] MergeArguments(VehicleState update)
-    {
-        var presence = new List<RedisValue>(8);
-        VehicleStateFields.AddPresence(presence, update);
-        var values = new List<RedisValue>(8 + presence.Count + 26)
-        {
-            update.ReceivedAt.ToUnixTimeMilliseconds(),
-            update.DeviceTime is { } time ? time.ToUnixTimeMilliseconds() : "",
-            presence.Count / 2,
-        };
-        values.AddRange(presence);
-        if (update.DeviceTime is not null)
-        {
-            VehicleStateFields.AddTelemetry(values, update);
-        }
-        return [.. values];
-    }
-
-    private static NameValueEntry[] StreamEntry(VehicleState update)
-    {
-        var values = new List<RedisValue>(32);
-        VehicleStateFields.AddPresence(values, update);
-        values.Add(VehicleStateFields.LastSeenMs);
-        values.Add(update.ReceivedAt.ToUnixTimeMilliseconds());
-        if (update.DeviceTime is { } time)
-        {
-            values.Add(VehicleStateFields.DeviceTimeMs);
-            values.Add(time.ToUnixTimeMilliseconds());
-            VehicleStateFields.AddTelemetry(values, update);
-        }
-        var entries = new NameValueEntry[values.Count / 2];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new NameValueEntry(values[2 * i], values[(2 * i) + 1]);
-        }
-        return entries;
-    }
-
     /// <summary>Marks the faults of abandoned pipeline tasks as observed.</summary>
-    private static void ObserveAll(IEnumerable<Task> first, IEnumerable<Task> second)
+    private static void ObserveAll(IEnumerable<Task> tasks)
     {
-        foreach (var task in first.Concat(second))
+        foreach (var task in tasks)
         {
             _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }

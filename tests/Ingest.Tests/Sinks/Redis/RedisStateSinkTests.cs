@@ -106,7 +106,13 @@ public sealed class RedisStateSinkTests(ITestOutputHelper output)
     /// <summary>Payload is the VIN; the update's times and speed come from the offset (deterministic).</summary>
     private sealed class SyntheticStateProjector : IVehicleStateProjector
     {
-        public VehicleState? Project(in SpoolRecord record) => new()
+        public bool TryProject(in SpoolRecord record, out StateUpdate update)
+        {
+            update = StateUpdate.From(Project(record));
+            return true;
+        }
+
+        private static VehicleState Project(in SpoolRecord record) => new()
         {
             Vin = Encoding.ASCII.GetString(record.Payload.Span),
             ReceivedAt = T0.AddMilliseconds(record.Offset),
