@@ -80,6 +80,7 @@ public sealed class FileSpool : IFrameSpool
         _corruptionEvents = corruptions.Count;
         _metrics = new SpoolMetrics(meterFactory, GetStats);
         _writer = new SpoolWriter(options, directory, Segments, Durable, recovered, _metrics, logger, OnSegmentSealed, io, time);
+        ConsumerThreads = options.ConsumerThreads > 0 ? new ConsumerThreads(options.ConsumerThreads, options.ConsumerThreadNice, logger) : null;
         lock (_retentionLock)
         {
             if (configuredConsumers is not null)
@@ -119,6 +120,9 @@ public sealed class FileSpool : IFrameSpool
     internal int MaxRecordBytes => _options.MaxRecordBytes;
 
     internal TimeSpan ConsumerLinger => _options.ConsumerLinger;
+
+    /// <summary>Where consumers are handed their batches (see <see cref="SpoolOptions.ConsumerThreads"/>); null: the thread pool.</summary>
+    internal ConsumerThreads? ConsumerThreads { get; }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -420,6 +424,7 @@ public sealed class FileSpool : IFrameSpool
             PersistPendingCursor(registration);
         }
         Durable.Close();
+        ConsumerThreads?.Dispose();
         _metrics.Dispose();
         _exclusive?.Dispose();
     }

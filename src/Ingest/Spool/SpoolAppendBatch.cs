@@ -25,6 +25,8 @@ public sealed class SpoolAppendBatch : IValueTaskSource
     /// <summary>The longest prefix a record may have (the ingest envelope header is 20 bytes).</summary>
     public const int MaxPrefixBytes = 32;
 
+    private static readonly bool s_experimentAsync = Environment.GetEnvironmentVariable("INGEST_EXPERIMENT_ASYNC_ACK") == "1"; // TEMPORARY
+
     private readonly ArrayPool<byte> _copyPool;
     private byte[] _prefixes = new byte[4 * MaxPrefixBytes];
     private Entry[] _entries = new Entry[4];
@@ -48,7 +50,7 @@ public sealed class SpoolAppendBatch : IValueTaskSource
     public SpoolAppendBatch(ArrayPool<byte>? copyPool = null)
     {
         _copyPool = copyPool ?? ArrayPool<byte>.Shared;
-        _core.RunContinuationsAsynchronously = false; // the commit group already runs completions off the writer thread
+        _core.RunContinuationsAsynchronously = s_experimentAsync; // the commit group already runs completions off the writer thread
     }
 
     public int Count => _count;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Spool;
 
-/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121.</summary>
+/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121 (1141-1160 are the acknowledgement path's: 1142 next).</summary>
 internal static partial class SpoolLog
 {
     [LoggerMessage(EventId = 1100, EventName = "SpoolOpened", Level = LogLevel.Information,
@@ -88,4 +88,9 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 1120, EventName = "SpoolOrphanDropFailed", Level = LogLevel.Warning,
         Message = "Spool could not drop orphaned cursor {Consumer}; tried again at the next round (event 1120)")]
     public static partial void OrphanDropFailed(ILogger logger, Exception exception, string consumer);
+
+    // Ids 1141-1160: the acknowledgement path and consumer threads.
+    [LoggerMessage(EventId = 1141, EventName = "SpoolConsumerNiceFailed", Level = LogLevel.Warning,
+        Message = "Spool consumer threads could not lower their priority to nice {Nice} (errno {Errno}); storage work runs at the sessions' priority (event 1141)")]
+    public static partial void ConsumerNiceFailed(ILogger logger, int nice, int errno);
 }
