@@ -7,8 +7,8 @@ namespace Ingest.Spool;
 /// <summary>
 /// Records one caller appends together, in order, each given as a short prefix (written into the batch) and a body
 /// that stays where it is (the connection's pipe memory). <see cref="FileSpool"/> copies each record once, straight
-/// into the pending group commit, and completes the whole batch with one continuation when the last of its records
-/// is resolved, instead of one thread-pool hop per record.
+/// into the pending group commit, and completes the whole batch with one continuation (one thread-pool hand-off) when
+/// the last of its records is resolved, instead of one per record.
 /// <para>
 /// Records go in strictly in order: when one is refused (<see cref="SpoolAppendStatus.Full"/> or
 /// <see cref="SpoolAppendStatus.Unavailable"/>) every later record of the batch gets the same status without being
@@ -24,8 +24,6 @@ public sealed class SpoolAppendBatch : IValueTaskSource
 {
     /// <summary>The longest prefix a record may have (the ingest envelope header is 20 bytes).</summary>
     public const int MaxPrefixBytes = 32;
-
-    private static readonly bool s_experimentAsync = Environment.GetEnvironmentVariable("INGEST_EXPERIMENT_ASYNC_ACK") == "1"; // TEMPORARY
 
     private readonly ArrayPool<byte> _copyPool;
     private byte[] _prefixes = new byte[4 * MaxPrefixBytes];
@@ -50,7 +48,7 @@ public sealed class SpoolAppendBatch : IValueTaskSource
     public SpoolAppendBatch(ArrayPool<byte>? copyPool = null)
     {
         _copyPool = copyPool ?? ArrayPool<byte>.Shared;
-        _core.RunContinuationsAsynchronously = s_experimentAsync; // the commit group already runs completions off the writer thread
+        _core.RunContinuationsAsynchronously = true; // completed on the spool's writer thread, which must only write and fsync
     }
 
     public int Count => _count;
