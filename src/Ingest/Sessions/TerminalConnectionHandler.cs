@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Ingest.Diagnostics;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
@@ -249,6 +250,7 @@ public sealed class TerminalConnectionHandler
     /// refuses a suffix of the read, never a frame between two committed ones.
     /// </summary>
     /// <returns>True when the session should end (the vehicle logged out).</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // runs once per read and always waits: no box per read
     private async ValueTask<bool> CommitAndReplyAsync(TerminalSession session, AppendBatch batch, PipeWriter output, long readAt)
     {
         session.State = SessionState.Committing;

@@ -293,8 +293,7 @@ public sealed class FileSpool : IFrameSpool
                         _metrics.Unavailable(batch.RefuseRest(SpoolAppendStatus.Unavailable) - 1);
                         break;
                     case EnqueueOutcome.BatchFull when !batchTaken.IsCompleted:
-                        // The rare slow path: the rest follows the records already in, once the writer took their group.
-                        batchTaken.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => EnqueueRest(batch));
+                        EnqueueRestWhenTaken(batch, batchTaken);
                         return;
                 }
             }
@@ -307,6 +306,13 @@ public sealed class FileSpool : IFrameSpool
 
         batch.EnqueueDone();
     }
+
+    /// <summary>
+    /// The rare slow path: the rest follows the records already in, once the writer took their group. A method of its
+    /// own so the closure is allocated only here, not on every append.
+    /// </summary>
+    private void EnqueueRestWhenTaken(SpoolAppendBatch batch, Task batchTaken) =>
+        batchTaken.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => EnqueueRest(batch));
 
     public ISpoolConsumer OpenConsumer(string name)
     {

@@ -126,6 +126,36 @@ public class FileSpoolBatchAppendTests
     }
 
     [Fact]
+    public async Task Appending_a_read_allocates_nothing_on_the_session_thread()
+    {
+        using var dir = new TempSpoolDirectory();
+        var options = dir.Options(diskBudgetBytes: 64L * 1024 * 1024, segmentBytes: 1024 * 1024);
+        options.FlushInterval = SpoolOptions.MaxFlushInterval; // keeps the next group pending while the test appends
+        await using var spool = FileSpool.Open(options);
+        var body = Segments.Split(Payload(1, 300), 100);
+        var warmUp = new SpoolAppendBatch();
+        var first = new SpoolAppendBatch();
+        var measured = new SpoolAppendBatch();
+        warmUp.Add(20, body).Fill(1);
+        await spool.AppendAsync(warmUp); // commits at once and starts the writer's spacing
+        for (int i = 0; i < 4; i++)
+        {
+            first.Add(20, body).Fill(2);
+            measured.Add(20, body).Fill(3);
+        }
+
+        var pending = spool.AppendAsync(first); // opens the next group, which waits for the spacing
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var append = spool.AppendAsync(measured); // joins that group
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await pending;
+        await append;
+
+        Assert.Equal(0, allocated);
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Equal(SpoolAppendStatus.Committed, measured.Result(i).Status));
+    }
+
+    [Fact]
     public async Task Concurrent_batches_share_group_commits_and_each_completes_once_all_its_records_are_durable()
     {
         using var dir = new TempSpoolDirectory();
