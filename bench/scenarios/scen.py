@@ -69,10 +69,9 @@ METRICS = [
     "ingest_redis_updates_applied_total", "ingest_redis_errors_total", "forwarder_frames_relayed_total",
     "forwarder_frames_reissued_total", "forwarder_link_logins_total", "ingest_spool_appended_records_total",
 ]
-HISTOGRAMS = ["ingest_ack_latency_milliseconds"]
-# Histograms whose buckets are the exporter defaults (made for milliseconds) while the values are seconds or counts:
-# only their sum and count say something (the mean).
-MEANS = ["ingest_ack_latency_milliseconds", "ingest_spool_commit_duration_seconds", "ingest_spool_commit_records",
+# Histograms in seconds with explicit bucket advice (DiagnosticBuckets), so their quantiles mean something.
+HISTOGRAMS = ["ingest_ack_latency_seconds", "ingest_spool_commit_duration_seconds"]
+MEANS = ["ingest_ack_latency_seconds", "ingest_spool_commit_duration_seconds", "ingest_spool_commit_records",
          "ingest_clickhouse_insert_duration_seconds", "ingest_redis_apply_duration_seconds"]
 
 
@@ -306,7 +305,7 @@ def verdict(args):
             for name in HISTOGRAMS:
                 d = bucket_delta(w[0]["h"].get(name, {}), w[-1]["h"].get(name, {}))
                 p50, p99 = histogram_quantile(0.5, d), histogram_quantile(0.99, d)
-                hist[name] = {"p50": round(p50, 2) if p50 is not None else None, "p99": round(p99, 2) if p99 is not None else None}
+                hist[name] = {"p50": round(p50, 6) if p50 is not None else None, "p99": round(p99, 6) if p99 is not None else None}
             out["server_histograms"] = hist
         means = {}
         for name in MEANS:
@@ -385,6 +384,11 @@ def jload(path):
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+
+def ms(seconds):
+    """Seconds (from a histogram) as milliseconds with two decimals."""
+    return "n/a" if seconds is None else f"{seconds * 1000:.2f}"
 
 
 def fmt(x, digits=0, unit=""):
@@ -630,14 +634,17 @@ def section_sustained(run, meta, p, ran):
         p(f"| terminals, ingest server (data frames) | {dl['p50Ms']:.2f} | {dl['p90Ms']:.2f} | **{dl['p99Ms']:.2f}** | {dl['p999Ms']:.2f} | {dl['maxMs']:.1f} |")
         if sdl:
             p(f"| terminals, bare sink, same rate | {sdl['p50Ms']:.2f} | {sdl['p90Ms']:.2f} | {sdl['p99Ms']:.2f} | {sdl['p999Ms']:.2f} | {sdl['maxMs']:.1f} |")
-        if hs.get("ingest_ack_latency_milliseconds"):
-            h = hs["ingest_ack_latency_milliseconds"]
-            p(f"| server: last byte read to reply written (from its histogram buckets) | {fmt(h['p50'], 2)} | | {fmt(h['p99'], 2)} | | |")
+        if hs.get("ingest_ack_latency_seconds"):
+            h = hs["ingest_ack_latency_seconds"]
+            p(f"| server: last byte read to reply written (from its histogram buckets) | {ms(h['p50'])} | | {ms(h['p99'])} | | |")
+        if hs.get("ingest_spool_commit_duration_seconds"):
+            h = hs["ingest_spool_commit_duration_seconds"]
+            p(f"| server: one group commit, write + fsync (from its histogram buckets) | {ms(h['p50'])} | | {ms(h['p99'])} | | |")
         p("")
         means = half.get("server_means", {})
         parts = []
-        if "ingest_ack_latency_milliseconds" in means:
-            parts.append(f"server-side ack latency mean {means['ingest_ack_latency_milliseconds']['mean']:.2f} ms")
+        if "ingest_ack_latency_seconds" in means:
+            parts.append(f"server-side ack latency mean {means['ingest_ack_latency_seconds']['mean'] * 1000:.2f} ms")
         if "ingest_spool_commit_duration_seconds" in means:
             parts.append(f"spool group commit (write + fsync) mean {means['ingest_spool_commit_duration_seconds']['mean'] * 1000:.2f} ms "
                          f"over {means['ingest_spool_commit_duration_seconds']['count']:,.0f} commits")
@@ -648,8 +655,7 @@ def section_sustained(run, meta, p, ran):
         if "ingest_redis_apply_duration_seconds" in means:
             parts.append(f"Redis batch mean {means['ingest_redis_apply_duration_seconds']['mean'] * 1000:.1f} ms")
         if parts:
-            p("Server metrics over the same window (means from histogram sums: the seconds-based histograms use the exporter's default "
-              "millisecond buckets, so their quantiles are meaningless): " + "; ".join(parts) + ".")
+            p("Server metrics over the same window (means from histogram sums): " + "; ".join(parts) + ".")
             p("")
         limit = 2 * sdl["p99Ms"] + 5 if sdl.get("p99Ms") is not None else None
         p(f"p99 ratio server/sink: **{ratio(dl['p99Ms'], sdl.get('p99Ms'))}**. Goal (2 x sink p99 + 5 ms = {fmt(limit, 1)} ms): "

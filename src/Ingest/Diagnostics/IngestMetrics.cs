@@ -38,9 +38,8 @@ public sealed class IngestMetrics : IDisposable
         _decodeErrors = _meter.CreateCounter<long>("ingest.decode.errors", "{error}", "Malformed input skipped by the framer, by kind.");
         _rejectedFrames = _meter.CreateCounter<long>("ingest.frames.rejected", "{frame}", "Well-formed frames not accepted, by reason (vin_mismatch, spool_full, spool_unavailable, not_logged_in).");
         _replies = _meter.CreateCounter<long>("ingest.replies", "{frame}", "Replies sent to terminals, by command.");
-        _ackLatency = _meter.CreateHistogram<double>("ingest.ack.latency", "ms",
-            "From a frame's last byte read to its reply written: spool commit included.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 50, 100, 250, 1000] });
+        _ackLatency = _meter.CreateHistogram<double>("ingest.ack.latency", "s",
+            "From a read's last byte to its replies written: spool commit included.", advice: DiagnosticBuckets.AckSeconds);
     }
 
     public void ConnectionOpened(string listener)
@@ -74,7 +73,7 @@ public sealed class IngestMetrics : IDisposable
     public void ReplySent(string command) => _replies.Add(1, new KeyValuePair<string, object?>("command", command));
 
     public void AckLatency(long startTimestamp) =>
-        _ackLatency.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+        _ackLatency.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
 
     public void Dispose() => _meter.Dispose();
 }
@@ -88,6 +87,19 @@ public static class DiagnosticBuckets
     public static InstrumentAdvice<double> Seconds { get; } = new()
     {
         HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+
+    /// <summary>
+    /// For acknowledgement latency: finer where the goal sits (a few milliseconds: one group commit is an fsync,
+    /// 1-5 ms here) so p50 and p99 land in different buckets, and up to seconds to show a stall.
+    /// </summary>
+    public static InstrumentAdvice<double> AckSeconds { get; } = new()
+    {
+        HistogramBucketBoundaries =
+        [
+            0.00025, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+            0.25, 0.5, 1, 2.5,
+        ],
     };
 }
 

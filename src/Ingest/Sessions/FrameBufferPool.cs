@@ -3,14 +3,15 @@ using System.Buffers;
 namespace Ingest.Sessions;
 
 /// <summary>
-/// Where sessions rent the memory a frame is copied into for its spool append. One instance per host, so a test
-/// can watch (or poison) every buffer handed back. Only <see cref="AppendBatch"/> rents and returns.
+/// Where a frame is copied for its spool append when the spool has no batch append of its own (test doubles; the
+/// file spool copies straight from the pipe and rents nothing here). One instance per host, so a test can watch (or
+/// poison) every buffer handed back.
 /// </summary>
-public class FrameBufferPool
+public class FrameBufferPool : ArrayPool<byte>
 {
-    public static FrameBufferPool Shared { get; } = new();
+    public static new FrameBufferPool Shared { get; } = new();
 
-    public virtual byte[] Rent(int minimumLength) => ArrayPool<byte>.Shared.Rent(minimumLength);
+    public override byte[] Rent(int minimumLength) => ArrayPool<byte>.Shared.Rent(minimumLength);
 
-    public virtual void Return(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
+    public override void Return(byte[] array, bool clearArray = false) => ArrayPool<byte>.Shared.Return(array, clearArray);
 }

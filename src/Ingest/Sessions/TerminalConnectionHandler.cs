@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Ingest.Diagnostics;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
@@ -114,6 +115,7 @@ public sealed class TerminalConnectionHandler
                 if (batch.Count > 0)
                 {
                     endSession = await CommitAndReplyAsync(session, batch, output, readAt);
+                    batch.Clear(); // before the advance: the batch points into the read's memory
                 }
                 input.AdvanceTo(consumed, buffer.End);
                 if (endSession || result.IsCompleted)
@@ -124,8 +126,9 @@ public sealed class TerminalConnectionHandler
         }
         finally
         {
-            // After a failure part-way through a batch, its other appends may still be reading their buffers.
-            await batch.ReleaseAsync();
+            // The spool's append completes (also when it fails) only once it no longer reads the frames, so nothing
+            // of the pipe's memory is still in use here.
+            batch.Clear();
         }
     }
 
@@ -233,25 +236,29 @@ public sealed class TerminalConnectionHandler
         return true;
     }
 
+    /// <summary>Adds the frame to the read's spool batch: its envelope header now, its bytes copied by the spool from the pipe.</summary>
     private void StartAppend(TerminalSession session, AppendBatch batch, ReadOnlySequence<byte> frame, in FrameHeader header)
     {
-        int frameLength = (int)frame.Length;
-        int size = FrameEnvelope.SizeFor(frameLength);
-        var buffer = batch.Rent(size);
+        var buffer = batch.Add(header, frame, FrameEnvelope.HeaderSize);
         FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
             session.Id, session.Listener.BoundPort);
-        frame.CopyTo(buffer.AsSpan(FrameEnvelope.HeaderSize));
-        batch.StartAppend(_spool, buffer, size, header, FrameEnvelope.HeaderSize, frameLength);
     }
 
+    /// <summary>
+    /// Appends the read's frames to the spool together and, once the spool has resolved them (one wait for the
+    /// whole read), answers the committed ones in order with one flush. Refused frames are not answered; the spool
+    /// refuses a suffix of the read, never a frame between two committed ones.
+    /// </summary>
     /// <returns>True when the session should end (the vehicle logged out).</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // runs once per read and always waits: no box per read
     private async ValueTask<bool> CommitAndReplyAsync(TerminalSession session, AppendBatch batch, PipeWriter output, long readAt)
     {
         session.State = SessionState.Committing;
+        await _spool.AppendAsync(batch.Records);
         bool replied = false, loggedOut = false;
         for (int i = 0; i < batch.Count; i++)
         {
-            var result = await batch.CompleteAsync(i);
+            var result = batch.Records.Result(i);
             if (result.Status != SpoolAppendStatus.Committed)
             {
                 if (result.Status == SpoolAppendStatus.Full)
@@ -281,14 +288,11 @@ public sealed class TerminalConnectionHandler
             {
                 session.State = SessionState.Replying;
                 var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
-                int written = _replies.Write(kind, header, batch.Frame(i), span);
-                output.Advance(written);
+                output.Advance(WriteReply(kind, header, batch.Bytes(i), span));
                 _metrics.ReplySent(command);
                 replied = true;
             }
         }
-        // Every append of the batch has completed: the buffers can go back to the pool.
-        await batch.ReleaseAsync();
         if (replied)
         {
             await output.FlushAsync();
@@ -299,6 +303,25 @@ public sealed class TerminalConnectionHandler
             session.MarkClosing(CloseReasons.Logout);
         }
         return loggedOut;
+    }
+
+    /// <summary>Writes the reply; a frame split across pipe segments (rare: a read boundary inside it) is joined first.</summary>
+    private int WriteReply(ReplyKind kind, in FrameHeader header, ReadOnlySequence<byte> frame, Span<byte> destination)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return _replies.Write(kind, header, frame.FirstSpan, destination);
+        }
+        var joined = ArrayPool<byte>.Shared.Rent((int)frame.Length);
+        try
+        {
+            frame.CopyTo(joined);
+            return _replies.Write(kind, header, joined.AsSpan(0, (int)frame.Length), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(joined);
+        }
     }
 
     private static string ProtocolName(in FrameHeader header) => header.Layout == HeaderLayout.Hj1239

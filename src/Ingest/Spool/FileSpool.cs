@@ -80,6 +80,7 @@ public sealed class FileSpool : IFrameSpool
         _corruptionEvents = corruptions.Count;
         _metrics = new SpoolMetrics(meterFactory, GetStats);
         _writer = new SpoolWriter(options, directory, Segments, Durable, recovered, _metrics, logger, OnSegmentSealed, io, time);
+        ConsumerThreads = options.ConsumerThreads > 0 ? new ConsumerThreads(options.ConsumerThreads, options.ConsumerThreadNice, logger) : null;
         lock (_retentionLock)
         {
             if (configuredConsumers is not null)
@@ -117,6 +118,9 @@ public sealed class FileSpool : IFrameSpool
 
     /// <summary>The largest payload a reader treats as plausible while resynchronising after damage.</summary>
     internal int MaxRecordBytes => _options.MaxRecordBytes;
+
+    /// <summary>Where consumers are handed their batches (see <see cref="SpoolOptions.ConsumerThreads"/>); null: the thread pool.</summary>
+    internal ConsumerThreads? ConsumerThreads { get; }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -237,6 +241,77 @@ public sealed class FileSpool : IFrameSpool
         }
     }
 
+    /// <summary>
+    /// Appends the batch's records in order, each copied once from its prefix and body straight into the pending group
+    /// commit; completes (one continuation for the whole batch) when every record is committed or refused. See
+    /// <see cref="SpoolAppendBatch"/> for the ordering rule and how long the bodies are read.
+    /// </summary>
+    public ValueTask AppendAsync(SpoolAppendBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var length = batch.PayloadLength(i);
+            if (length == 0 || length > _options.MaxRecordBytes)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(batch), length, $"A spool record holds 1 to {_options.MaxRecordBytes} bytes (record {i} of the batch).");
+            }
+        }
+
+        var completion = batch.Begin();
+        EnqueueRest(batch);
+        return completion;
+    }
+
+    /// <summary>Enqueues what is left of <paramref name="batch"/>; when the pending group is full, goes on once the writer took it.</summary>
+    private void EnqueueRest(SpoolAppendBatch batch)
+    {
+        try
+        {
+            if (_writer.WouldExceedBudget((int)Math.Min(int.MaxValue, batch.RemainingPayloadBytes())))
+            {
+                // Consumed segments kept only for the retention margin give way before any append is refused.
+                while (ReclaimRetained() && _writer.WouldExceedBudget((int)Math.Min(int.MaxValue, batch.RemainingPayloadBytes())))
+                {
+                }
+            }
+
+            while (batch.Next < batch.Count)
+            {
+                switch (_writer.TryEnqueue(batch, out var batchTaken))
+                {
+                    case EnqueueOutcome.Full when ReclaimRetained():
+                        continue;
+                    case EnqueueOutcome.Full:
+                        _metrics.Rejected(batch.RefuseRest(SpoolAppendStatus.Full) - 1); // the first was counted by the writer
+                        break;
+                    case EnqueueOutcome.Unavailable:
+                        _metrics.Unavailable(batch.RefuseRest(SpoolAppendStatus.Unavailable) - 1);
+                        break;
+                    case EnqueueOutcome.BatchFull when !batchTaken.IsCompleted:
+                        EnqueueRestWhenTaken(batch, batchTaken);
+                        return;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            batch.EnqueueDone(ex); // faulted or disposed: what is not in is refused, the batch fails after its groups report
+            return;
+        }
+
+        batch.EnqueueDone();
+    }
+
+    /// <summary>
+    /// The rare slow path: the rest follows the records already in, once the writer took their group. A method of its
+    /// own so the closure is allocated only here, not on every append.
+    /// </summary>
+    private void EnqueueRestWhenTaken(SpoolAppendBatch batch, Task batchTaken) =>
+        batchTaken.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => EnqueueRest(batch));
+
     public ISpoolConsumer OpenConsumer(string name)
     {
         ThrowIfInvalidName(name);
@@ -356,6 +431,7 @@ public sealed class FileSpool : IFrameSpool
         SpoolLog.Closed(_logger, Durable.Value, registrations.Length,
             string.Join(", ", registrations.Select(r => $"{r.Name}={r.PersistedOffset}")));
         Durable.Close();
+        ConsumerThreads?.Dispose();
         _metrics.Dispose();
         _exclusive?.Dispose();
     }

@@ -48,6 +48,11 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
             var durableEnd = _spool.Durable.Value;
             if (_readOffset < durableEnd)
             {
+                if (_spool.ConsumerThreads is { } threads)
+                {
+                    await threads.SwitchTo(); // the read and what the caller does with it run on a consumer thread
+                }
+
                 var batch = ReadAvailable(maxRecords, durableEnd);
                 if (batch.Count > 0)
                 {

@@ -19,6 +19,15 @@ public interface IFrameSpool : IAsyncDisposable
     ValueTask<SpoolAppendResult> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Appends the records of <paramref name="batch"/> in order and completes once each is committed or refused (read
+    /// the outcomes with <see cref="SpoolAppendBatch.Result"/>); the first refused record refuses the rest. Completes
+    /// only when the spool no longer reads any record's body. Faults (<see cref="SpoolFaultedException"/>, disposal)
+    /// are thrown after that. The default copies each record and appends it on its own; <see cref="FileSpool"/>
+    /// copies once into the group commit and completes the batch with one continuation.
+    /// </summary>
+    ValueTask AppendAsync(SpoolAppendBatch batch) => batch.AppendOneByOneAsync(this);
+
+    /// <summary>
     /// Opens (or resumes) a named consumer from its persisted cursor. The first open registers the name on disk and
     /// starts it at the oldest retained record; a registered consumer holds every segment it has not committed past,
     /// across restarts, until <see cref="RemoveConsumer"/> drops it (or the spool drops it as orphaned, after

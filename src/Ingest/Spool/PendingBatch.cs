@@ -5,7 +5,7 @@ namespace Ingest.Spool;
 
 /// <summary>
 /// Records waiting for the next group commit, already laid out as they go to disk, in pooled chunks that the writer
-/// hands to one vectored write. All appenders of a batch await the same <see cref="Committed"/> task.
+/// hands to one vectored write. Everyone waiting for the batch is listed in its <see cref="Group"/>.
 /// Owned by the writer's lock while filling, by the writer thread while committing.
 /// </summary>
 internal sealed class PendingBatch
@@ -17,7 +17,6 @@ internal sealed class PendingBatch
     private int _lastChunkFill;
     private int _lastRecordStart;
     private int _lastPayloadLength;
-    private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long StartOffset { get; private set; }
 
@@ -37,26 +36,57 @@ internal sealed class PendingBatch
 
     public long EndOffset => StartOffset + Bytes;
 
-    public TaskCompletionSource Committed => _committed;
+    /// <summary>Who waits for this batch's commit; set from <see cref="Begin"/> until the writer takes it with <see cref="DetachGroup"/>.</summary>
+    public CommitGroup Group => _group ?? throw new InvalidOperationException("The batch has not begun.");
+
+    private CommitGroup? _group;
 
     public void Begin(long startOffset, long segmentBase, bool rollsSegment)
     {
         StartOffset = startOffset;
         SegmentBase = segmentBase;
         RollsSegment = rollsSegment;
-        _committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _group = CommitGroup.Rent();
     }
 
-    /// <summary>Copies one record (header and payload) in; <paramref name="offset"/> must be <see cref="EndOffset"/>.</summary>
-    public void Append(long offset, ReadOnlySpan<byte> payload)
+    /// <summary>Hands the waiters over (to be completed); the batch can then be reset and reused at once. Null once handed over.</summary>
+    public CommitGroup? DetachGroup()
     {
-        Span<byte> header = stackalloc byte[SpoolFormat.RecordHeaderBytes];
-        SpoolFormat.WriteRecordHeader(header, offset, payload);
+        var group = _group;
+        _group = null;
+        return group;
+    }
+
+    /// <summary>
+    /// Copies one record in: <paramref name="prefix"/> then <paramref name="body"/> are its payload, checksummed as they
+    /// are copied, so a record costs one pass over its bytes. <paramref name="offset"/> must be <see cref="EndOffset"/>.
+    /// </summary>
+    public void Append(long offset, ReadOnlySpan<byte> prefix, in ReadOnlySequence<byte> body)
+    {
+        int payloadLength = prefix.Length + (int)body.Length;
+        var field = (uint)payloadLength;
+        var crc = SpoolFormat.BeginRecordChecksum(field, offset);
         _lastRecordStart = Bytes;
-        _lastPayloadLength = payload.Length;
-        Copy(header);
-        Copy(payload);
-        Bytes += SpoolFormat.RecordBytes(payload.Length);
+        _lastPayloadLength = payloadLength;
+        Span<byte> header = stackalloc byte[SpoolFormat.RecordHeaderBytes];
+        Copy(header); // room for the header, written below once the checksum is known
+        crc = CopyChecksummed(prefix, crc);
+        if (body.IsSingleSegment)
+        {
+            crc = CopyChecksummed(body.FirstSpan, crc);
+        }
+        else
+        {
+            foreach (var segment in body)
+            {
+                crc = CopyChecksummed(segment.Span, crc);
+            }
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(header, field);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], ~crc);
+        Overwrite(_lastRecordStart, header);
+        Bytes += SpoolFormat.RecordBytes(payloadLength);
         Records++;
     }
 
@@ -80,10 +110,16 @@ internal sealed class PendingBatch
         Span<byte> header = stackalloc byte[SpoolFormat.RecordHeaderBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(header, field);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], ~crc);
-        for (var done = 0; done < header.Length;)
+        Overwrite(_lastRecordStart, header);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> over filled batch bytes from <paramref name="position"/> (a header may span chunks).</summary>
+    private void Overwrite(int position, ReadOnlySpan<byte> bytes)
+    {
+        for (var done = 0; done < bytes.Length;)
         {
-            var piece = Span(_lastRecordStart + done, header.Length - done);
-            header[done..(done + piece.Length)].CopyTo(piece);
+            var piece = Span(position + done, bytes.Length - done);
+            bytes[done..(done + piece.Length)].CopyTo(piece);
             done += piece.Length;
         }
     }
@@ -124,6 +160,13 @@ internal sealed class PendingBatch
         Bytes = 0;
         Records = 0;
         ReservedBytes = 0;
+        _group = null;
+    }
+
+    private uint CopyChecksummed(ReadOnlySpan<byte> source, uint crc)
+    {
+        Copy(source);
+        return Crc32C.Append(crc, source);
     }
 
     private void Copy(ReadOnlySpan<byte> source)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Spool;
 
-/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1126 (1126-1160 are kept for the append path; 1161-1169 shutdown).</summary>
+/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1126 (1126-1140 free; 1141-1160 the acknowledgement path and consumer threads, 1142 next; 1161-1169 shutdown).</summary>
 internal static partial class SpoolLog
 {
     [LoggerMessage(EventId = 1100, EventName = "SpoolOpened", Level = LogLevel.Information,
@@ -112,4 +112,9 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 1125, EventName = "SpoolConsumerStopIncomplete", Level = LogLevel.Warning,
         Message = "Spool consumer {Consumer} could not finish its batches in flight at stop ({Reason}); committed up to offset {Offset}, the rest is read again at the next start (event 1125)")]
     public static partial void ConsumerStopIncomplete(ILogger logger, string consumer, long offset, string reason);
+
+    // Ids 1141-1160: the acknowledgement path and consumer threads.
+    [LoggerMessage(EventId = 1141, EventName = "SpoolConsumerNiceFailed", Level = LogLevel.Warning,
+        Message = "Spool consumer threads could not lower their priority to nice {Nice} (errno {Errno}); storage work runs at the sessions' priority (event 1141)")]
+    public static partial void ConsumerNiceFailed(ILogger logger, int nice, int errno);
 }

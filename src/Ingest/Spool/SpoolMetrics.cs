@@ -49,9 +49,9 @@ internal sealed class SpoolMetrics : IDisposable
         _commitDuration.Record(duration.TotalSeconds);
     }
 
-    public void Rejected() => _rejectedRecords.Add(1);
+    public void Rejected(int records = 1) => _rejectedRecords.Add(records);
 
-    public void Unavailable() => _unavailableRecords.Add(1);
+    public void Unavailable(int records = 1) => _unavailableRecords.Add(records);
 
     public void WriteFailed(int refusedRecords)
     {

@@ -154,40 +154,28 @@ internal sealed class SpoolWriter
     {
         offset = -1;
         wait = Task.CompletedTask;
-        var recordBytes = SpoolFormat.RecordBytes(payload.Length);
         EnqueueOutcome outcome;
         bool wakeWriter = false, budgetStateChanged;
         lock (_lock)
         {
             ThrowIfClosed();
-            if (_writeFailures > 0 && _time.GetUtcNow() < _retryAt)
+            if (BackingOffLocked())
             {
                 _metrics.Unavailable();
                 return EnqueueOutcome.Unavailable; // budget state untouched: this is not about space budgeted
             }
 
-            var roll = _segmentRecordBytes > 0 && _segmentRecordBytes + recordBytes > _options.SegmentBytes;
-            var neededBytes = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
-            if (Volatile.Read(ref _usedBytes) + neededBytes > _options.DiskBudgetBytes)
+            outcome = TryAppendLocked(payload, default, ref wakeWriter, out offset);
+            if (outcome == EnqueueOutcome.Enqueued)
             {
-                outcome = EnqueueOutcome.Full;
+                wait = _pending.Group.Task;
             }
-            else if (!_pending.IsEmpty && (roll || _pending.Bytes + recordBytes > _options.MaxBatchBytes))
+            else if (outcome == EnqueueOutcome.BatchFull)
             {
-                // A batch never spans segments and never exceeds MaxBatchBytes: wait for the writer to take it.
                 wait = _batchTaken.Task;
-                outcome = EnqueueOutcome.BatchFull;
-            }
-            else
-            {
-                wakeWriter = _pending.IsEmpty;
-                offset = AppendLocked(payload, roll, neededBytes);
-                wait = _pending.Committed.Task;
-                outcome = EnqueueOutcome.Enqueued;
             }
 
-            budgetStateChanged = outcome != EnqueueOutcome.BatchFull && _rejecting != (outcome == EnqueueOutcome.Full);
-            _rejecting = outcome == EnqueueOutcome.Full || (_rejecting && outcome == EnqueueOutcome.BatchFull);
+            budgetStateChanged = UpdateRejectingLocked(outcome);
         }
 
         if (wakeWriter)
@@ -197,6 +185,95 @@ internal sealed class SpoolWriter
 
         ReportBudget(outcome, budgetStateChanged);
         return outcome;
+    }
+
+    /// <summary>
+    /// Copies the records of <paramref name="batch"/> from <see cref="SpoolAppendBatch.Next"/> on into the pending batch,
+    /// in order, under one lock, and lists the batch among the pending group's waiters.
+    /// <see cref="EnqueueOutcome.Enqueued"/>: all of them are in. <see cref="EnqueueOutcome.BatchFull"/>: the ones that
+    /// fit are in; <paramref name="batchTaken"/> completes when the writer takes the batch: try again from there.
+    /// <see cref="EnqueueOutcome.Full"/> and <see cref="EnqueueOutcome.Unavailable"/>: the record at
+    /// <see cref="SpoolAppendBatch.Next"/> was refused (those before it are in).
+    /// </summary>
+    public EnqueueOutcome TryEnqueue(SpoolAppendBatch batch, out Task batchTaken)
+    {
+        batchTaken = Task.CompletedTask;
+        EnqueueOutcome outcome = EnqueueOutcome.Enqueued;
+        bool wakeWriter = false, budgetStateChanged;
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (BackingOffLocked())
+            {
+                _metrics.Unavailable();
+                return EnqueueOutcome.Unavailable;
+            }
+
+            int first = batch.Next;
+            while (batch.Next < batch.Count)
+            {
+                outcome = TryAppendLocked(batch.Prefix(batch.Next), batch.Body(batch.Next), ref wakeWriter, out var offset);
+                if (outcome != EnqueueOutcome.Enqueued)
+                {
+                    break;
+                }
+
+                batch.Enqueued(offset);
+            }
+
+            if (batch.Next > first)
+            {
+                _pending.Group.Add(batch, first, batch.Next - first);
+            }
+
+            if (outcome == EnqueueOutcome.BatchFull)
+            {
+                batchTaken = _batchTaken.Task;
+            }
+
+            budgetStateChanged = UpdateRejectingLocked(outcome);
+        }
+
+        if (wakeWriter)
+        {
+            _work.Release();
+        }
+
+        ReportBudget(outcome, budgetStateChanged);
+        return outcome;
+    }
+
+    /// <summary>Appends one record when the budget and the pending batch's limits allow it. Caller holds <see cref="_lock"/>.</summary>
+    private EnqueueOutcome TryAppendLocked(ReadOnlySpan<byte> prefix, in System.Buffers.ReadOnlySequence<byte> body, ref bool wakeWriter, out long offset)
+    {
+        offset = -1;
+        var recordBytes = SpoolFormat.RecordBytes(prefix.Length + (int)body.Length);
+        var roll = _segmentRecordBytes > 0 && _segmentRecordBytes + recordBytes > _options.SegmentBytes;
+        var neededBytes = recordBytes + (roll ? SpoolFormat.SegmentHeaderBytes : 0);
+        if (Volatile.Read(ref _usedBytes) + neededBytes > _options.DiskBudgetBytes)
+        {
+            return EnqueueOutcome.Full;
+        }
+
+        if (!_pending.IsEmpty && (roll || _pending.Bytes + recordBytes > _options.MaxBatchBytes))
+        {
+            // A batch never spans segments and never exceeds MaxBatchBytes: wait for the writer to take it.
+            return EnqueueOutcome.BatchFull;
+        }
+
+        wakeWriter |= _pending.IsEmpty;
+        offset = AppendLocked(prefix, body, roll, neededBytes);
+        return EnqueueOutcome.Enqueued;
+    }
+
+    private bool BackingOffLocked() => _writeFailures > 0 && _time.GetUtcNow() < _retryAt;
+
+    /// <summary>Tracks whether appends are being refused for the budget; true when that just changed. Caller holds <see cref="_lock"/>.</summary>
+    private bool UpdateRejectingLocked(EnqueueOutcome outcome)
+    {
+        var changed = outcome != EnqueueOutcome.BatchFull && _rejecting != (outcome == EnqueueOutcome.Full);
+        _rejecting = outcome == EnqueueOutcome.Full || (_rejecting && outcome == EnqueueOutcome.BatchFull);
+        return changed;
     }
 
     /// <summary>Gives budget back after retention deleted segment files; appends are tried again from here.</summary>
@@ -233,7 +310,7 @@ internal sealed class SpoolWriter
     }
 
     /// <summary>Assigns the next offset and copies the record into the pending batch. Caller holds <see cref="_lock"/>.</summary>
-    private long AppendLocked(ReadOnlySpan<byte> payload, bool roll, long neededBytes)
+    private long AppendLocked(ReadOnlySpan<byte> prefix, in System.Buffers.ReadOnlySequence<byte> body, bool roll, long neededBytes)
     {
         if (roll)
         {
@@ -247,9 +324,9 @@ internal sealed class SpoolWriter
         }
 
         var offset = _nextOffset;
-        _pending.Append(offset, payload);
+        _pending.Append(offset, prefix, body);
         _pending.ReservedBytes += neededBytes;
-        var recordBytes = SpoolFormat.RecordBytes(payload.Length);
+        var recordBytes = SpoolFormat.RecordBytes(prefix.Length + (int)body.Length);
         _nextOffset += recordBytes;
         _segmentRecordBytes += recordBytes;
         Interlocked.Add(ref _usedBytes, neededBytes);
@@ -293,7 +370,7 @@ internal sealed class SpoolWriter
                 try
                 {
                     Commit(inFlight);
-                    inFlight.Committed.TrySetResult();
+                    inFlight.DetachGroup()?.Complete(null);
                     Recovered();
                 }
                 catch (IOException ex)
@@ -399,14 +476,14 @@ internal sealed class SpoolWriter
         var refusal = new SpoolUnavailableException(error);
         var headerOnDisk = failed.RollsSegment && failed.SegmentBase == _handleBase;
         var release = failed.ReservedBytes - (headerOnDisk ? SpoolFormat.SegmentHeaderBytes : 0);
-        TaskCompletionSource? queued = null;
+        CommitGroup? queued = null;
         int refused = failed.Records, failures;
         DateTimeOffset retryAt;
         lock (_lock)
         {
             if (!_pending.IsEmpty)
             {
-                queued = _pending.Committed;
+                queued = _pending.DetachGroup();
                 refused += _pending.Records;
                 release += _pending.ReservedBytes;
                 _pending.Reset();
@@ -435,8 +512,8 @@ internal sealed class SpoolWriter
         }
 
         // Last: an appender that hears "refused" finds the file already cut back.
-        failed.Committed.TrySetException(refusal);
-        queued?.TrySetException(refusal);
+        failed.DetachGroup()?.Complete(refusal);
+        queued?.Complete(refusal);
     }
 
     private void Recovered()
@@ -467,10 +544,10 @@ internal sealed class SpoolWriter
         }
 
         SpoolLog.WriterFaulted(_logger, cause, inFlight?.StartOffset ?? _durable.Value);
-        inFlight?.Committed.TrySetException(fault);
+        inFlight?.DetachGroup()?.Complete(fault);
         if (!pending.IsEmpty)
         {
-            pending.Committed.TrySetException(fault);
+            pending.DetachGroup()?.Complete(fault);
         }
     }
 

@@ -70,7 +70,7 @@ public class BufferOwnershipTests
 
         public override byte[] Rent(int minimumLength) => new byte[minimumLength];
 
-        public override void Return(byte[] buffer)
+        public override void Return(byte[] buffer, bool clearArray = false)
         {
             buffer.AsSpan().Fill(0xEE);
             Interlocked.Increment(ref _returned);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Ingest.Spool;
 
@@ -78,11 +79,10 @@ public class SpoolFormatTests
         batch.Begin(1000, 0, rollsSegment: false);
         var payloads = new[] { SpoolTestSupport.Payload(1, 131_000), SpoolTestSupport.Payload(2, 2000) }; // the 2nd straddles 128 KiB
         var offset = 1000L;
-        foreach (var payload in payloads)
-        {
-            batch.Append(offset, payload);
-            offset += SpoolFormat.RecordBytes(payload.Length);
-        }
+        // The first as a prefix alone, the second as a short prefix and a body of 7-byte segments (the session's shape).
+        batch.Append(offset, payloads[0], ReadOnlySequence<byte>.Empty);
+        offset += SpoolFormat.RecordBytes(payloads[0].Length);
+        batch.Append(offset, payloads[1].AsSpan(0, 20), global::Protocol.Tests.Support.Segments.Split(payloads[1][20..], 7));
 
         batch.MarkCommitEnd();
         var bytes = batch.Buffers().SelectMany(b => b.ToArray()).ToArray();
