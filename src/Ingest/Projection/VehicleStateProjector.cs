@@ -41,9 +41,9 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
 
     public VehicleState? Project(in SpoolRecord record)
     {
-        if (!FrameEnvelope.TryRead(record.Payload, out var envelope))
+        if (!FrameEnvelope.TryRead(record.Payload, out var envelope) || Signatures.EnvelopeSignatures.IsQuarantined(envelope))
         {
-            return null;
+            return null; // not an envelope, or refused for its signature (kept for audit only)
         }
         var frame = envelope.Frame.Span;
         if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _) || !header.IsCommand)

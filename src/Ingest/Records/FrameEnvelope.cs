@@ -56,6 +56,9 @@ public readonly struct FrameEnvelope
         BinaryPrimitives.WriteUInt16BigEndian(destination[18..], (ushort)listenerPort);
     }
 
+    /// <summary>The flags of an envelope header written by <see cref="WriteHeader"/>.</summary>
+    public static EnvelopeFlags ReadFlags(ReadOnlySpan<byte> header) => (EnvelopeFlags)(header[1] & ~ProtocolMask);
+
     public static bool TryRead(ReadOnlyMemory<byte> payload, out FrameEnvelope envelope)
     {
         var span = payload.Span;

@@ -17,7 +17,8 @@ public sealed class SpoolRelaySource : IRelaySource
         var items = new List<RelayItem>(batch.Count);
         foreach (var record in batch.Records)
         {
-            if (FrameEnvelope.TryRead(record.Payload, out var envelope))
+            // A frame a Reject listener refused for its signature is never relayed.
+            if (FrameEnvelope.TryRead(record.Payload, out var envelope) && !Signatures.EnvelopeSignatures.IsQuarantined(envelope))
             {
                 items.Add(new RelayItem(record.Offset, record.NextOffset, envelope.ReceivedAt, envelope.Frame));
             }

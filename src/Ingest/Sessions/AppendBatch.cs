@@ -32,6 +32,9 @@ internal sealed class AppendBatch
 
     public int FrameLength(int index) => _entries[index].FrameLength;
 
+    /// <summary>The flags written into the frame's envelope header.</summary>
+    public Records.EnvelopeFlags EnvelopeFlags(int index) => Records.FrameEnvelope.ReadFlags(_entries[index].Buffer);
+
     /// <summary>A buffer of at least <paramref name="size"/> bytes, to fill and pass to <see cref="StartAppend"/>.</summary>
     public byte[] Rent(int size) => _pool.Rent(size);
 

@@ -5,6 +5,7 @@ using Ingest.Diagnostics;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
 using Ingest.Records;
+using Ingest.Signatures;
 using Ingest.Spool;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -27,10 +28,15 @@ public sealed class TerminalConnectionHandler
     private readonly TimeProvider _time;
     private readonly FrameBufferPool _buffers;
     private readonly ILogger<TerminalConnectionHandler> _logger;
+    private readonly SignatureVerifier? _signatures;
+    private readonly SignatureMetrics? _signatureMetrics;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
-        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger)
+        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger,
+        SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null)
     {
+        _signatures = signatures;
+        _signatureMetrics = signatureMetrics;
         _spool = spool;
         _registry = registry;
         _replies = replies;
@@ -238,10 +244,35 @@ public sealed class TerminalConnectionHandler
         int frameLength = (int)frame.Length;
         int size = FrameEnvelope.SizeFor(frameLength);
         var buffer = batch.Rent(size);
-        FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            session.Id, session.Listener.BoundPort);
         frame.CopyTo(buffer.AsSpan(FrameEnvelope.HeaderSize));
+        var signature = SignatureFlags(session, buffer.AsSpan(FrameEnvelope.HeaderSize, frameLength), header);
+        FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            session.Id, session.Listener.BoundPort, signature);
         batch.StartAppend(_spool, buffer, size, header, FrameEnvelope.HeaderSize, frameLength);
+    }
+
+    /// <summary>
+    /// The listener's signature policy for one frame: Flag leaves the check to the ClickHouse sink (after the
+    /// acknowledgement); Reject verifies here, before the spool append, so the acknowledgement can wait for it.
+    /// </summary>
+    private EnvelopeFlags SignatureFlags(TerminalSession session, ReadOnlySpan<byte> frame, in FrameHeader header)
+    {
+        var options = session.Listener.Options;
+        if (options.Signatures == SignaturePolicy.Off || _signatures is null)
+        {
+            return EnvelopeFlags.None;
+        }
+        if (options.Signatures == SignaturePolicy.Flag)
+        {
+            return EnvelopeSignatures.ToFlags(EnvelopeSignature.Deferred);
+        }
+        var verdict = _signatures.Verify(frame, header, options.Protocol, options.Hj1239UserItems);
+        if (verdict is SignatureVerdict.Unsigned or SignatureVerdict.NoKey)
+        {
+            return EnvelopeSignatures.ToFlags(EnvelopeSignature.Deferred); // nothing to refuse: the sink records which
+        }
+        _signatureMetrics?.Checked(session.Listener.Name, verdict);
+        return EnvelopeSignatures.ToFlags(SignatureVerdicts.IsRejected(verdict) ? EnvelopeSignature.Rejected : EnvelopeSignature.Valid);
     }
 
     /// <returns>True when the session should end (the vehicle logged out).</returns>
@@ -267,6 +298,12 @@ public sealed class TerminalConnectionHandler
                 continue;
             }
             var header = batch.Header(i);
+            if (EnvelopeSignatures.Of(batch.EnvelopeFlags(i)) == EnvelopeSignature.Rejected)
+            {
+                // Spooled for the quarantine table only; the terminal gets no acknowledgement.
+                _metrics.FrameRejected(session.Listener.Name, "signature_invalid");
+                continue;
+            }
             session.FramesAccepted++;
             string command = DiagnosticNames.Hex(header.Command);
             _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));

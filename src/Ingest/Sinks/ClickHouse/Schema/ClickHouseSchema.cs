@@ -26,6 +26,11 @@ public sealed class ClickHouseSchema
     [
         new(1, "frames_raw, vehicle_samples, emission_samples, sessions",
             ClickHouseRowBuffers.Tables.Select(t => (SchemaStep)new SchemaStep.CreateTable(t)).ToArray()),
+        new(2, "SM2 signature verdict on frames_raw, frames_quarantine",
+        [
+            new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.SignatureColumn, "frame_bytes"),
+            new SchemaStep.CreateTable(QuarantinedFrameRow.Table),
+        ]),
     ];
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }
