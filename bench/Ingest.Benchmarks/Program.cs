@@ -7,5 +7,10 @@ using BenchmarkDotNet.Running;
 // bench/run-micro.sh [short|full|codec|spool]                                          (wrapper; prints where results are)
 //
 // Median and Op/s are always shown: RESULTS.md quotes the median, and Op/s is frames (or appends, records) per second.
+if (args is ["signature-cpu"])
+{
+    Ingest.Benchmarks.SignatureBenchmarks.PrintCpuCost();
+    return;
+}
 var config = DefaultConfig.Instance.AddColumn(StatisticColumn.Median, StatisticColumn.OperationsPerSecond);
 BenchmarkSwitcher.FromAssembly(typeof(Ingest.Benchmarks.BenchFrames).Assembly).Run(args, config);

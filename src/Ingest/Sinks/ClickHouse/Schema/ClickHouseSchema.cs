@@ -75,12 +75,16 @@ public sealed class ClickHouseSchema
     public string RenderScript()
     {
         var statements = new List<string> { CreateDatabaseSql(), CreateMigrationsTableSql() };
+        // Migration 1 creates every table as the code defines it today, so a later step that adds a table or a column
+        // is already in the script once: rendered again it would fail where the sink, which checks first, skips it.
+        var created = new Dictionary<string, ClickHouseTable>(StringComparer.Ordinal);
         foreach (var step in Migrations.SelectMany(m => m.Steps))
         {
             statements.AddRange(step switch
             {
-                SchemaStep.CreateTable create => CreateTableSql(create.Table, multiline: true),
-                SchemaStep.AddColumn add => AddColumnSql(add),
+                SchemaStep.CreateTable create when created.TryAdd(create.Table.Name, create.Table) => CreateTableSql(create.Table, multiline: true),
+                SchemaStep.AddColumn add when !(created.TryGetValue(add.Table, out var table) && table.Columns.Any(c => c.Name == add.Column.Name)) =>
+                    AddColumnSql(add),
                 _ => [],
             });
         }
