@@ -165,24 +165,3 @@ PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
 
 CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_quarantine_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_quarantine_local`, cityHash64(vin));
-
-ALTER TABLE `telematics`.`frames_raw_local` ON CLUSTER `telematics_cluster` ADD COLUMN `signature` Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5) AFTER `frame_bytes`;
-
-ALTER TABLE `telematics`.`frames_raw` ON CLUSTER `telematics_cluster` ADD COLUMN `signature` Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5) AFTER `frame_bytes`;
-
-CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine_local` ON CLUSTER `telematics_cluster` (
-    node String,
-    spool_offset UInt64,
-    received_at DateTime,
-    vin String,
-    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
-    command UInt8,
-    listener String,
-    reason Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5),
-    frame_bytes String
-)
-ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/frames_quarantine_local', '{replica}')
-PARTITION BY toYYYYMM(received_at)
-ORDER BY (vin, received_at, node, spool_offset);
-
-CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_quarantine_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_quarantine_local`, cityHash64(vin));

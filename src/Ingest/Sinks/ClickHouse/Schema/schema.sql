@@ -154,20 +154,3 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` (
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
-
-ALTER TABLE `telematics`.`frames_raw` ADD COLUMN `signature` Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5) AFTER `frame_bytes`;
-
-CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` (
-    node String,
-    spool_offset UInt64,
-    received_at DateTime,
-    vin String,
-    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
-    command UInt8,
-    listener String,
-    reason Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5),
-    frame_bytes String
-)
-ENGINE = ReplacingMergeTree
-PARTITION BY toYYYYMM(received_at)
-ORDER BY (vin, received_at, node, spool_offset);
