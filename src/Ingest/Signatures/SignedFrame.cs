@@ -10,10 +10,10 @@ namespace Ingest.Signatures;
 /// <summary>What a frame offers to a signature check.</summary>
 public enum SignedFrameKind
 {
-    /// <summary>A command that carries no signature (login, heartbeat, GB/T 32960-2016, Annex Q, ciphertext...).</summary>
+    /// <summary>A command that carries no signature (login, heartbeat, GB/T 32960-2016, Annex Q...).</summary>
     NotSignable,
 
-    /// <summary>A realtime/reissue frame that could carry a signature but does not (or whose body cannot be walked).</summary>
+    /// <summary>A realtime/reissue frame that could carry a signature but shows none: unsigned, malformed, or encrypted.</summary>
     Missing,
 
     /// <summary>An SM2 signature: see <see cref="SignedParts"/>.</summary>
@@ -60,11 +60,16 @@ public static class SignedFrame
         Hj1239UserItemLayout userItems, out SignedParts parts)
     {
         parts = default;
-        // Annex Q ports have no signatures; a ciphertext (mode 3) cannot be walked without the payload key.
-        if (header.Command is not (Hj1239Command.Realtime or Hj1239Command.Reissue) || protocol == ListenerProtocol.Gb17691
-            || header.Encryption != Gb32960Encryption.None)
+        // Annex Q ports have no signatures.
+        if (header.Command is not (Hj1239Command.Realtime or Hj1239Command.Reissue) || protocol == ListenerProtocol.Gb17691)
         {
             return SignedFrameKind.NotSignable;
+        }
+        // A ciphertext (mode 3) cannot be walked without the payload key: no signature can be shown, so a vehicle with a
+        // filed key cannot slip unverified data past a Reject listener by setting the encryption byte.
+        if (header.Encryption != Gb32960Encryption.None)
+        {
+            return SignedFrameKind.Missing;
         }
         var walker = new Hj1239ItemWalker(data, protocol == ListenerProtocol.Hj1239 ? Hj1239Layout.Hj1239 : Hj1239Layout.Auto, userItems);
         if (walker.Layout != Hj1239Layout.Hj1239)
@@ -83,12 +88,11 @@ public static class SignedFrame
     {
         parts = default;
         if (header.Marker != FrameMarker.Dollar || header.ResponseFlag != Gb32960ResponseFlags.Command
-            || header.Command is not (Gb32960Command.RealtimeReport or Gb32960Command.ReissueReport)
-            || header.Encryption != Gb32960Encryption.None)
+            || header.Command is not (Gb32960Command.RealtimeReport or Gb32960Command.ReissueReport))
         {
             return SignedFrameKind.NotSignable;
         }
-        if (!RealtimeReport.TryLocateSignature(data, Gb32960Edition.V2025, out int starterAt, out byte algorithm, out var r, out var s))
+        if (header.Encryption != Gb32960Encryption.None || !RealtimeReport.TryLocateSignature(data, Gb32960Edition.V2025, out int starterAt, out byte algorithm, out var r, out var s))
         {
             return SignedFrameKind.Missing;
         }

@@ -48,6 +48,24 @@ public sealed class SignatureVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task An_encrypted_data_frame_of_a_vehicle_with_a_key_shows_no_signature_and_is_missing()
+    {
+        var registry = VehicleRegistry.Open(new RegistryFile(Path.Combine(_folder, "registry.json")));
+        using var verifier = new SignatureVerifier(registry, NullLogger<SignatureVerifier>.Instance);
+        var chip = new Sm2FrameSigner("CHIP000000000007");
+        var frames = TerminalFrames.Build(TerminalProtocol.Hj1239, Vin, new FrameShape(), seed: 4);
+        frames.Data.Stamp(DateTimeOffset.UtcNow, 1);
+        var frame = chip.Sign(frames.Data.Span, ListenerProtocol.Hj1239);
+        frame[21] = Gb32960Encryption.Aes128OrSm2; // HJ mode 3: SM2-encrypted data unit
+        Sm2FrameSigner.FixCheckByte(frame);
+        var header = FrameHeader.Read(frame, HeaderLayout.Hj1239);
+
+        Assert.Equal(SignatureVerdict.Unsigned, verifier.Verify(frame, header, ListenerProtocol.Hj1239)); // no key: nothing to demand
+        await registry.UpsertAsync([new VehicleFiling(Vin, "t", ChipId: chip.ChipId, Sm2PublicKey: chip.PublicKey)]);
+        Assert.Equal(SignatureVerdict.Missing, verifier.Verify(frame, header, ListenerProtocol.Hj1239)); // refused under Reject
+    }
+
+    [Fact]
     public void A_record_refused_for_its_signature_gives_no_live_state_and_only_a_quarantine_row()
     {
         var frames = TerminalFrames.Build(TerminalProtocol.Hj1239, Vin, new FrameShape(), seed: 4);
