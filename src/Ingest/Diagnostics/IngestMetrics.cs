@@ -36,7 +36,7 @@ public sealed class IngestMetrics : IDisposable
         _frames = _meter.CreateCounter<long>("ingest.frames", "{frame}", "Frames accepted into the spool, by protocol and command.");
         _bytes = _meter.CreateCounter<long>("ingest.bytes", "By", "Bytes of accepted frames, by protocol.");
         _decodeErrors = _meter.CreateCounter<long>("ingest.decode.errors", "{error}", "Malformed input skipped by the framer, by kind.");
-        _rejectedFrames = _meter.CreateCounter<long>("ingest.frames.rejected", "{frame}", "Well-formed frames not accepted, by reason (vin_mismatch, spool_full, spool_unavailable, not_logged_in).");
+        _rejectedFrames = _meter.CreateCounter<long>("ingest.frames.rejected", "{frame}", "Well-formed frames not accepted, by reason (vin_mismatch, spool_full, spool_unavailable, not_logged_in, signature_invalid).");
         _replies = _meter.CreateCounter<long>("ingest.replies", "{frame}", "Replies sent to terminals, by command.");
         _ackLatency = _meter.CreateHistogram<double>("ingest.ack.latency", "s",
             "From a read's last byte to its replies written: spool commit included.", advice: DiagnosticBuckets.AckSeconds);

@@ -69,6 +69,8 @@ public static class IngestHost
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestMetrics>();
+        builder.Services.AddSingleton<Signatures.SignatureVerifier>();
+        builder.Services.AddSingleton<Signatures.SignatureMetrics>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ReplyWriter>();
         builder.Services.AddSingleton(FrameBufferPool.Shared);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Ingest.Protocol.Framing;
 using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Hj1239.InfoUnits;
+using Ingest.Signatures;
 
 namespace Ingest.Hosting;
 
@@ -77,6 +78,13 @@ public sealed class ListenerOptions
     /// for a fleet whose custom item runs to the end; <c>Reject</c> refuses such frames as before.
     /// </summary>
     public Hj1239UserItemLayout Hj1239UserItems { get; set; } = Hj1239UserItemLayout.LengthPrefixed;
+
+    /// <summary>
+    /// SM2 signatures of HJ 1239 realtime/reissue and GB/T 32960-2025 reports: <c>Off</c> (default), <c>Flag</c>
+    /// (verdict stored with the row, checked after the acknowledgement) or <c>Reject</c> (checked before it; invalid
+    /// frames are not acknowledged and go to <c>frames_quarantine</c>). See <see cref="SignaturePolicy"/>.
+    /// </summary>
+    public SignaturePolicy Signatures { get; set; } = SignaturePolicy.Off;
 
     public string DisplayName => Name ?? $"{Protocol.ToString().ToLowerInvariant()}:{Port}";
 

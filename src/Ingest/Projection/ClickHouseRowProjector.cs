@@ -7,6 +7,7 @@ using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Protocol.Primitives;
 using Ingest.Records;
+using Ingest.Signatures;
 using Ingest.Sinks.ClickHouse;
 using Ingest.Sinks.ClickHouse.RowBinary;
 using Ingest.Sinks.ClickHouse.Rows;
@@ -32,12 +33,20 @@ namespace Ingest.Projection;
 /// </remarks>
 public sealed class ClickHouseRowProjector : IClickHouseRowProjector
 {
-        private readonly byte[] _node;
+    private readonly byte[] _node;
     private readonly Dictionary<int, byte[]> _listenerByPort;
     private readonly HjUserItemLayouts _userItems;
+    private readonly SignatureVerifier? _signatures;
+    private readonly SignatureMetrics? _signatureMetrics;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _listenerNames = new();
 
-    public ClickHouseRowProjector(IOptions<IngestOptions> options)
+    /// <param name="options">Node name and listeners.</param>
+    /// <param name="signatures">Judges the signatures a Flag listener left to the sink; without it they are stored not_checked.</param>
+    /// <param name="signatureMetrics">Counts those verdicts.</param>
+    public ClickHouseRowProjector(IOptions<IngestOptions> options, SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null)
     {
+        _signatures = signatures;
+        _signatureMetrics = signatureMetrics;
         _node = Encoding.UTF8.GetBytes(options.Value.NodeName);
         _listenerByPort = options.Value.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port)
             .ToDictionary(g => g.Key, g => Encoding.UTF8.GetBytes(g.First().DisplayName));
@@ -51,7 +60,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         {
             // Not an ingest envelope (a newer version, say): kept whole, keyed on the epoch.
             var key = new RowKey(_node, record.Offset, default, DateTimeOffset.UnixEpoch, StoredProtocol.Unknown, default);
-            WriteFrameRaw(rows.FramesRaw, key, default, default, null, record.Payload.Span);
+            WriteFrameRaw(rows.FramesRaw, key, default, default, null, record.Payload.Span, SignatureVerdict.NotChecked);
             return;
         }
         var frame = envelope.Frame.Span;
@@ -59,31 +68,66 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _))
         {
             var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener);
-            WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame);
+            WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame, SignatureVerdict.NotChecked);
             return;
         }
         Span<byte> vinText = stackalloc byte[RowText.IdentifierBytes];
         var vin = RowText.Identifier(frame.Slice(header.Layout == HeaderLayout.Gb32960 ? 4 : 3, Vin.Length), vinText);
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
+        var userItems = _userItems.For(envelope.ListenerPort);
+        var protocol = header.Layout == HeaderLayout.Gb32960 ? StoredProtocol.Gb32960 : StoredProtocol.Hj1239;
+        var rowKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, protocol, listener);
+        var signature = EnvelopeSignatures.Of(envelope.Flags);
+        if (signature == EnvelopeSignature.Rejected)
+        {
+            // Refused by a Reject listener and never acknowledged: kept for audit only, in no data table.
+            bool signed = SignedFrame.Locate(frame, header, envelope.Protocol, userItems, out _) == SignedFrameKind.Sm2;
+            WriteQuarantine(rows.Quarantine, rowKey, header, signed ? SignatureVerdict.Invalid : SignatureVerdict.Missing, frame);
+            return;
+        }
+        var verdict = Judge(signature, envelope, frame, header, userItems);
         if (header.Layout == HeaderLayout.Gb32960)
         {
-            var gbKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Gb32960, listener);
-            ProjectGb(rows, gbKey, header, data, frame);
+            ProjectGb(rows, rowKey, header, data, frame, verdict);
         }
         else
         {
-            var hjKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Hj1239, listener);
-            ProjectHj(rows, hjKey, header, data, frame, envelope.Protocol, _userItems.For(envelope.ListenerPort));
+            ProjectHj(rows, rowKey, header, data, frame, envelope.Protocol, userItems, verdict);
         }
     }
 
-    private static void ProjectGb(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data, ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// The stored verdict: what a Reject session already found, or, for a Flag listener, the check done here, after
+    /// the acknowledgement. A re-projected batch (after a failed insert) is judged again against the registry as it is then.
+    /// </summary>
+    private SignatureVerdict Judge(EnvelopeSignature signature, in FrameEnvelope envelope, ReadOnlySpan<byte> frame, in FrameHeader header,
+        Hj1239UserItemLayout userItems)
+    {
+        switch (signature)
+        {
+            case EnvelopeSignature.Valid:
+                return SignatureVerdict.Valid;
+            case EnvelopeSignature.Deferred when _signatures is not null:
+                var verdict = _signatures.Verify(frame, header, envelope.Protocol, userItems);
+                _signatureMetrics?.Checked(ListenerName(envelope.ListenerPort), verdict);
+                return verdict;
+            default:
+                return SignatureVerdict.NotChecked;
+        }
+    }
+
+    private string ListenerName(int port) => _listenerNames.GetOrAdd(port, static (p, byPort) =>
+        byPort.TryGetValue(p, out var name) ? Encoding.UTF8.GetString(name) : "port:" + p.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _listenerByPort);
+
+    private static void ProjectGb(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data, ReadOnlySpan<byte> frame,
+        SignatureVerdict signature)
     {
         var edition = Gb32960Editions.FromMarker(header.Marker);
         var body = FrameBodies.ClassifyGb(header, edition, data);
         var deviceTime = body == FrameBodies.GbBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[VehicleLogin.IccidLength];
-        WriteFrameRaw(rows.FramesRaw, key, header, (ushort)edition, deviceTime, frame);
+        WriteFrameRaw(rows.FramesRaw, key, header, (ushort)edition, deviceTime, frame, signature);
         switch (body)
         {
             // A sample is keyed by its own time: without a valid one it stays in frames_raw only.
@@ -101,7 +145,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     }
 
     private static void ProjectHj(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data,
-        ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol, Hj1239UserItemLayout userItems)
+        ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol, Hj1239UserItemLayout userItems, SignatureVerdict signature)
     {
         // Realtime and reissue units are walked once: their rows are written during the walk that also decides whether
         // the unit is well formed (FrameBodies.ClassifyHj would walk it a second time).
@@ -110,7 +154,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
             : FrameBodies.ClassifyHj(header, data, listenerProtocol, userItems, out _);
         DateTimeOffset? deviceTime = body == FrameBodies.HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[Hj1239LoginBody.IccidLength];
-        WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame);
+        WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame, signature);
         switch (body)
         {
             case FrameBodies.HjBody.Login:
@@ -147,7 +191,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
 
     /// <summary>Columns of <see cref="FrameRawRow.Table"/>, in order.</summary>
     private static void WriteFrameRaw(RowBuffer<FrameRawRow> table, in RowKey key, in FrameHeader header, ushort edition,
-        DateTimeOffset? deviceTime, ReadOnlySpan<byte> frameBytes)
+        DateTimeOffset? deviceTime, ReadOnlySpan<byte> frameBytes, SignatureVerdict signature)
     {
         var w = table.BeginRow();
         w.WriteBytes(key.Node);
@@ -162,6 +206,24 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         w.WriteNullableDateTime(deviceTime);
         w.WriteBytes(key.Listener);
         w.WriteBytes(default); // remote_endpoint: not in the envelope
+        w.WriteBytes(frameBytes);
+        w.WriteInt8((sbyte)signature);
+        table.EndRow();
+    }
+
+    /// <summary>Columns of <see cref="QuarantinedFrameRow.Table"/>, in order.</summary>
+    private static void WriteQuarantine(RowBuffer<QuarantinedFrameRow> table, in RowKey key, in FrameHeader header, SignatureVerdict reason,
+        ReadOnlySpan<byte> frameBytes)
+    {
+        var w = table.BeginRow();
+        w.WriteBytes(key.Node);
+        w.WriteUInt64((ulong)key.Offset);
+        w.WriteDateTime(key.ReceivedAt);
+        w.WriteBytes(key.Vin);
+        w.WriteInt8((sbyte)key.Protocol);
+        w.WriteUInt8(header.Command);
+        w.WriteBytes(key.Listener);
+        w.WriteInt8((sbyte)reason);
         w.WriteBytes(frameBytes);
         table.EndRow();
     }

@@ -41,9 +41,9 @@ public sealed class VehicleStateProjector : IVehicleStateProjector
     public bool TryProject(in SpoolRecord record, out StateUpdate update)
     {
         update = default;
-        if (!FrameEnvelope.TryRead(record.Payload, out var envelope))
+        if (!FrameEnvelope.TryRead(record.Payload, out var envelope) || Signatures.EnvelopeSignatures.IsQuarantined(envelope))
         {
-            return false;
+            return false; // not an envelope, or refused for its signature (kept for audit only)
         }
         var frame = envelope.Frame.Span;
         if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _) || !header.IsCommand)

@@ -56,6 +56,9 @@ public readonly struct FrameEnvelope
         BinaryPrimitives.WriteUInt16BigEndian(destination[18..], (ushort)listenerPort);
     }
 
+    /// <summary>The flags of an envelope header written by <see cref="WriteHeader"/>.</summary>
+    public static EnvelopeFlags ReadFlags(ReadOnlySpan<byte> header) => (EnvelopeFlags)(header[1] & ~ProtocolMask);
+
     public static bool TryRead(ReadOnlyMemory<byte> payload, out FrameEnvelope envelope)
     {
         var span = payload.Span;
@@ -88,8 +91,9 @@ public enum EnvelopeFlags : byte
     /// relayed to a superior platform only when its link asks for unfiled vehicles.</summary>
     Unfiled = 0x10,
 
-    /// <summary>Two bits for the SM2 signature verdict when the session checked it before acknowledging
-    /// (<see cref="SignatureVerdictMask"/>); zero means not checked at the session.</summary>
+    /// <summary>Two bits for the SM2 signature check (<see cref="SignatureVerdictMask"/>), read and written through
+    /// <see cref="Signatures.EnvelopeSignatures"/>: 0 not checked (policy Off), 1 valid and 2 refused (checked by a
+    /// Reject session before acknowledging), 3 left to the ClickHouse sink (Flag).</summary>
     SignatureVerdictLow = 0x20,
     SignatureVerdictHigh = 0x40,
     SignatureVerdictMask = SignatureVerdictLow | SignatureVerdictHigh,

@@ -20,7 +20,8 @@ internal sealed class PlatformLinkDelivery(PlatformLink link) : ISpoolBatchDeliv
         _items.Clear();
         foreach (var record in batch.Records)
         {
-            if (FrameEnvelope.TryRead(record.Payload, out var envelope))
+            // A frame refused for its signature is in the spool for the quarantine table only: never relayed.
+            if (FrameEnvelope.TryRead(record.Payload, out var envelope) && !Signatures.EnvelopeSignatures.IsQuarantined(envelope))
             {
                 _items.Add(new RelayItem(record.Offset, record.NextOffset, envelope.ReceivedAt, envelope.Frame));
             }

@@ -29,9 +29,9 @@ internal sealed class AppendBatch
     public int FrameLength(int index) => (int)_frames[index].Bytes.Length;
 
     /// <summary>Adds a frame; returns where to write its envelope header.</summary>
-    public Span<byte> Add(in FrameHeader header, ReadOnlySequence<byte> frame, int envelopeHeaderSize)
+    public Span<byte> Add(in FrameHeader header, ReadOnlySequence<byte> frame, int envelopeHeaderSize, Records.EnvelopeFlags flags)
     {
-        _frames.Add(new Frame(header, frame));
+        _frames.Add(new Frame(header, frame, flags));
         return Records.Add(envelopeHeaderSize, frame);
     }
 
@@ -41,5 +41,8 @@ internal sealed class AppendBatch
         Records.Clear();
     }
 
-    private readonly record struct Frame(FrameHeader Header, ReadOnlySequence<byte> Bytes);
+    /// <summary>The flags written into the frame's envelope header.</summary>
+    public Records.EnvelopeFlags EnvelopeFlags(int index) => _frames[index].Flags;
+
+    private readonly record struct Frame(FrameHeader Header, ReadOnlySequence<byte> Bytes, Records.EnvelopeFlags Flags);
 }

@@ -6,6 +6,7 @@ using Ingest.Diagnostics;
 using Ingest.Protocol.Errors;
 using Ingest.Protocol.Framing;
 using Ingest.Records;
+using Ingest.Signatures;
 using Ingest.Spool;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -28,10 +29,15 @@ public sealed class TerminalConnectionHandler
     private readonly TimeProvider _time;
     private readonly FrameBufferPool _buffers;
     private readonly ILogger<TerminalConnectionHandler> _logger;
+    private readonly SignatureVerifier? _signatures;
+    private readonly SignatureMetrics? _signatureMetrics;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
-        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger)
+        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger,
+        SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null)
     {
+        _signatures = signatures;
+        _signatureMetrics = signatureMetrics;
         _spool = spool;
         _registry = registry;
         _replies = replies;
@@ -239,9 +245,54 @@ public sealed class TerminalConnectionHandler
     /// <summary>Adds the frame to the read's spool batch: its envelope header now, its bytes copied by the spool from the pipe.</summary>
     private void StartAppend(TerminalSession session, AppendBatch batch, ReadOnlySequence<byte> frame, in FrameHeader header)
     {
-        var buffer = batch.Add(header, frame, FrameEnvelope.HeaderSize);
+        var flags = SignatureFlags(session, frame, header);
+        var buffer = batch.Add(header, frame, FrameEnvelope.HeaderSize, flags);
         FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            session.Id, session.Listener.BoundPort);
+            session.Id, session.Listener.BoundPort, flags);
+    }
+
+    /// <summary>
+    /// The listener's signature policy for one frame: Flag leaves the check to the ClickHouse sink (after the
+    /// acknowledgement); Reject verifies here, before the spool append, so the acknowledgement can wait for it.
+    /// </summary>
+    private EnvelopeFlags SignatureFlags(TerminalSession session, ReadOnlySequence<byte> frame, in FrameHeader header)
+    {
+        var options = session.Listener.Options;
+        if (options.Signatures == SignaturePolicy.Off || _signatures is null)
+        {
+            return EnvelopeFlags.None;
+        }
+        if (options.Signatures == SignaturePolicy.Flag)
+        {
+            return EnvelopeSignatures.ToFlags(EnvelopeSignature.Deferred);
+        }
+        var verdict = Verify(_signatures, frame, header, options);
+        if (verdict is SignatureVerdict.Unsigned or SignatureVerdict.NoKey)
+        {
+            return EnvelopeSignatures.ToFlags(EnvelopeSignature.Deferred); // nothing to refuse: the sink records which
+        }
+        _signatureMetrics?.Checked(session.Listener.Name, verdict);
+        return EnvelopeSignatures.ToFlags(SignatureVerdicts.IsRejected(verdict) ? EnvelopeSignature.Rejected : EnvelopeSignature.Valid);
+    }
+
+    /// <summary>The verifier reads one span: a frame split across the pipe's segments is joined in a pooled buffer (Reject only).</summary>
+    private static SignatureVerdict Verify(SignatureVerifier verifier, ReadOnlySequence<byte> frame, in FrameHeader header, Hosting.ListenerOptions options)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return verifier.Verify(frame.FirstSpan, header, options.Protocol, options.Hj1239UserItems);
+        }
+        int length = (int)frame.Length;
+        var joined = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(joined);
+            return verifier.Verify(joined.AsSpan(0, length), header, options.Protocol, options.Hj1239UserItems);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(joined);
+        }
     }
 
     /// <summary>
@@ -274,6 +325,12 @@ public sealed class TerminalConnectionHandler
                 continue;
             }
             var header = batch.Header(i);
+            if (EnvelopeSignatures.Of(batch.EnvelopeFlags(i)) == EnvelopeSignature.Rejected)
+            {
+                // Spooled for the quarantine table only; the terminal gets no acknowledgement.
+                _metrics.FrameRejected(session.Listener.Name, "signature_invalid");
+                continue;
+            }
             session.FramesAccepted++;
             string command = DiagnosticNames.Hex(header.Command);
             _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));

@@ -147,6 +147,31 @@ public sealed class RealtimeReport : Gb32960Body
     }
 
     /// <summary>
+    /// Where a 2025 realtime/reissue data unit's signature lies, without decoding or allocating: the 0xFF starter
+    /// (the signed bytes are <c>dataUnit[..starterAt]</c>, time through the last item), the algorithm byte and the
+    /// R and S values. False when the data unit is malformed (see <see cref="Check"/>) or carries no signature.
+    /// </summary>
+    public static bool TryLocateSignature(ReadOnlySpan<byte> dataUnit, Gb32960Edition edition, out int starterAt, out byte algorithm,
+        out Range r, out Range s)
+    {
+        algorithm = 0;
+        r = s = default;
+        var walker = new Gb32960InfoWalker(dataUnit, edition);
+        while (walker.TryReadNext(out _))
+        {
+        }
+        if (CheckAfterItems(dataUnit, walker, out _, out _, out starterAt, out _).IsError || starterAt < 0)
+        {
+            return false;
+        }
+        Gb32960Signature.Measure(dataUnit, starterAt + 1, out int rAt, out int rLength, out int sAt, out int sLength, out _);
+        algorithm = dataUnit[starterAt + 1];
+        r = new Range(rAt, rAt + rLength);
+        s = new Range(sAt, sAt + sLength);
+        return true;
+    }
+
+    /// <summary>
     /// What follows the walked items: the unknown tail (empty when none), the 0xFF signature starter (or -1) and where
     /// the bytes after the signature start; an error when an item or the signature is cut short.
     /// </summary>

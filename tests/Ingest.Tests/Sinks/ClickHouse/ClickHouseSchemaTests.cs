@@ -16,10 +16,10 @@ public sealed class ClickHouseSchemaTests
         var first = await schema.EnsureAsync(CancellationToken.None);
         var second = await schema.EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([1u], first);
+        Assert.Equal([1u, 2u], first);
         Assert.Empty(second);
-        Assert.Equal(1u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
-        Assert.Equal(1, await db.CountAsync(ClickHouseSchema.MigrationsTable));
+        Assert.Equal(2u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
+        Assert.Equal(2, await db.CountAsync(ClickHouseSchema.MigrationsTable));
         foreach (var table in ClickHouseRowBuffers.Tables)
         {
             Assert.Equal(table.Columns.Count, await db.ScalarAsync(
@@ -43,20 +43,44 @@ public sealed class ClickHouseSchemaTests
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync();
         await new ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None);
-        SchemaMigration addNote = new(2, "frames_raw.note", [new SchemaStep.AddColumn("frames_raw", new("note", "String"), "listener")]);
+        uint next = ClickHouseSchema.DefaultMigrations.Max(m => m.Version) + 1;
+        SchemaMigration addNote = new(next, "frames_raw.note", [new SchemaStep.AddColumn("frames_raw", new("note", "String"), "listener")]);
         var migrations = ClickHouseSchema.DefaultMigrations.Append(addNote).ToArray();
 
         var applied = await new ClickHouseSchema(db.Database, migrations).EnsureAsync(CancellationToken.None);
         // A crash between the step and its record: the step runs again and must find the column there.
-        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version = 2", CancellationToken.None);
-        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version = 2") == 0,
+        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version = {next}", CancellationToken.None);
+        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version = {next}") == 0,
             "mutation removed the migration record");
         var again = await new ClickHouseSchema(db.Database, migrations).EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([2u], applied);
-        Assert.Equal([2u], again);
+        Assert.Equal([next], applied);
+        Assert.Equal([next], again);
         Assert.Equal(1, await db.ScalarAsync(
             $"SELECT count() FROM system.columns WHERE database = '{db.Name}' AND table = 'frames_raw' AND name = 'note'"));
+    }
+
+    /// <summary>A database made before signatures were checked: migration 2 adds the verdict column and the quarantine table.</summary>
+    [Fact]
+    public async Task Migration_2_adds_the_signature_column_and_the_quarantine_table_to_an_older_database()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        var schema = new ClickHouseSchema(db.Database);
+        await schema.EnsureAsync(CancellationToken.None);
+        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("frames_raw")} DROP COLUMN signature", CancellationToken.None);
+        await db.Database.ExecuteAsync($"DROP TABLE {db.Database.Qualified("frames_quarantine")}", CancellationToken.None);
+        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version = 2", CancellationToken.None);
+        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version = 2") == 0,
+            "mutation removed the migration record");
+        await db.Database.ExecuteAsync(
+            $"INSERT INTO {db.Database.Qualified("frames_raw")} (node, spool_offset, received_at, vin) VALUES ('old', 1, now(), 'OLDROW')", CancellationToken.None);
+
+        var applied = await schema.EnsureAsync(CancellationToken.None);
+
+        Assert.Equal([2u], applied);
+        Assert.Equal("not_checked", (await db.Database.QueryTextAsync(
+            $"SELECT signature FROM {db.Database.Qualified("frames_raw")} WHERE vin = 'OLDROW'", CancellationToken.None)).Trim());
+        Assert.Equal(0, await db.CountAsync("frames_quarantine"));
     }
 
     [Fact]
@@ -96,7 +120,7 @@ public sealed class ClickHouseSchemaTests
         Assert.Contains(
             "CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_raw_local` " +
             "ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_raw_local`, cityHash64(vin))", script);
-        Assert.Equal(4, script.Split("ENGINE = Distributed(").Length - 1);
+        Assert.Equal(ClickHouseRowBuffers.Tables.Count, script.Split("ENGINE = Distributed(").Length - 1);
     }
 
     [Fact]

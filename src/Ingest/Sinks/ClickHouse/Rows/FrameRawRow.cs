@@ -42,6 +42,13 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
     /// <summary>The whole frame, start marker to check byte.</summary>
     public ReadOnlyMemory<byte> FrameBytes { get; init; }
 
+    /// <summary>The SM2 signature verdict (see <see cref="Signatures.SignatureVerdict"/>); not_checked on listeners with policy Off.</summary>
+    public Signatures.SignatureVerdict Signature { get; init; }
+
+    /// <summary>Added by migration 2 (after <c>frame_bytes</c>): rows stored before it read not_checked. Declared before
+    /// <see cref="Table"/>, which uses it (static initialisers run in text order).</summary>
+    public static ClickHouseColumn SignatureColumn { get; } = new("signature", Signatures.SignatureVerdicts.ColumnType);
+
     public static ClickHouseTable Table { get; } = new(
         "frames_raw",
         partitionBy: "toYYYYMMDD(received_at)",
@@ -61,6 +68,7 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
             new("listener", "String"),
             new("remote_endpoint", "String"),
             new("frame_bytes", "String"),
+            SignatureColumn,
         ]);
 
     public static void Write(RowBinaryWriter writer, in FrameRawRow row)
@@ -78,5 +86,6 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
         writer.WriteString(row.Listener);
         writer.WriteString(row.RemoteEndpoint);
         writer.WriteBytes(row.FrameBytes.Span);
+        writer.WriteInt8((sbyte)row.Signature);
     }
 }

@@ -77,14 +77,16 @@ public sealed class ClickHouseRowBuffers
 
     public RowBuffer<SessionEventRow> Sessions { get; } = new();
 
-    /// <summary>Every table in insert order (raw frames first).</summary>
-    public IReadOnlyList<IRowBuffer> All => [FramesRaw, VehicleSamples, EmissionSamples, Sessions];
+    public RowBuffer<QuarantinedFrameRow> Quarantine { get; } = new();
 
-    public int TotalRows => FramesRaw.Count + VehicleSamples.Count + EmissionSamples.Count + Sessions.Count;
+    /// <summary>Every table in insert order (raw frames first).</summary>
+    public IReadOnlyList<IRowBuffer> All => [FramesRaw, VehicleSamples, EmissionSamples, Sessions, Quarantine];
+
+    public int TotalRows => FramesRaw.Count + VehicleSamples.Count + EmissionSamples.Count + Sessions.Count + Quarantine.Count;
 
     /// <summary>The tables the sink creates, in the same order as <see cref="All"/>.</summary>
     public static IReadOnlyList<ClickHouseTable> Tables { get; } =
-        [FrameRawRow.Table, VehicleSampleRow.Table, EmissionSampleRow.Table, SessionEventRow.Table];
+        [FrameRawRow.Table, VehicleSampleRow.Table, EmissionSampleRow.Table, SessionEventRow.Table, QuarantinedFrameRow.Table];
 
     public void Clear()
     {
@@ -92,5 +94,6 @@ public sealed class ClickHouseRowBuffers
         VehicleSamples.Clear();
         EmissionSamples.Clear();
         Sessions.Clear();
+        Quarantine.Clear();
     }
 }

@@ -26,6 +26,11 @@ public sealed class ClickHouseSchema
     [
         new(1, "frames_raw, vehicle_samples, emission_samples, sessions",
             ClickHouseRowBuffers.Tables.Select(t => (SchemaStep)new SchemaStep.CreateTable(t)).ToArray()),
+        new(2, "SM2 signature verdict on frames_raw, frames_quarantine",
+        [
+            new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.SignatureColumn, "frame_bytes"),
+            new SchemaStep.CreateTable(QuarantinedFrameRow.Table),
+        ]),
     ];
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }
@@ -70,12 +75,16 @@ public sealed class ClickHouseSchema
     public string RenderScript()
     {
         var statements = new List<string> { CreateDatabaseSql(), CreateMigrationsTableSql() };
+        // Migration 1 creates every table as the code defines it today, so a later step that adds a table or a column
+        // is already in the script once: rendered again it would fail where the sink, which checks first, skips it.
+        var created = new Dictionary<string, ClickHouseTable>(StringComparer.Ordinal);
         foreach (var step in Migrations.SelectMany(m => m.Steps))
         {
             statements.AddRange(step switch
             {
-                SchemaStep.CreateTable create => CreateTableSql(create.Table, multiline: true),
-                SchemaStep.AddColumn add => AddColumnSql(add),
+                SchemaStep.CreateTable create when created.TryAdd(create.Table.Name, create.Table) => CreateTableSql(create.Table, multiline: true),
+                SchemaStep.AddColumn add when !(created.TryGetValue(add.Table, out var table) && table.Columns.Any(c => c.Name == add.Column.Name)) =>
+                    AddColumnSql(add),
                 _ => [],
             });
         }

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw_local` ON CLUSTER `telematic
     device_time Nullable(DateTime),
     listener String,
     remote_endpoint String,
-    frame_bytes String
+    frame_bytes String,
+    signature Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5)
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/frames_raw_local', '{replica}')
 PARTITION BY toYYYYMMDD(received_at)
@@ -147,3 +148,20 @@ PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
 
 CREATE TABLE IF NOT EXISTS `telematics`.`sessions` ON CLUSTER `telematics_cluster` AS `telematics`.`sessions_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `sessions_local`, cityHash64(vin));
+
+CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine_local` ON CLUSTER `telematics_cluster` (
+    node String,
+    spool_offset UInt64,
+    received_at DateTime,
+    vin String,
+    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
+    command UInt8,
+    listener String,
+    reason Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5),
+    frame_bytes String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/frames_quarantine_local', '{replica}')
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (vin, received_at, node, spool_offset);
+
+CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_quarantine_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_quarantine_local`, cityHash64(vin));

@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` (
     device_time Nullable(DateTime),
     listener String,
     remote_endpoint String,
-    frame_bytes String
+    frame_bytes String,
+    signature Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5)
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMMDD(received_at)
@@ -134,6 +135,21 @@ CREATE TABLE IF NOT EXISTS `telematics`.`sessions` (
     protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
     listener String,
     remote_endpoint String
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (vin, received_at, node, spool_offset);
+
+CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` (
+    node String,
+    spool_offset UInt64,
+    received_at DateTime,
+    vin String,
+    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
+    command UInt8,
+    listener String,
+    reason Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5),
+    frame_bytes String
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_at)
