@@ -78,6 +78,12 @@ public sealed class ListenerOptions
     /// </summary>
     public Hj1239UserItemLayout Hj1239UserItems { get; set; } = Hj1239UserItemLayout.LengthPrefixed;
 
+    /// <summary>
+    /// Who this port lets in (<c>Open</c>, <c>Registered</c>, <c>RegisteredIccid</c>). Default: unset, which means
+    /// <c>Ingest:Admission</c>, itself <c>Registered</c> when unset.
+    /// </summary>
+    public Sessions.AdmissionPolicy? Admission { get; set; }
+
     public string DisplayName => Name ?? $"{Protocol.ToString().ToLowerInvariant()}:{Port}";
 
     /// <summary>The HJ decoder settings this port implies (layout from <see cref="Protocol"/>, user-defined items).</summary>

@@ -27,10 +27,12 @@ public sealed class TerminalConnectionHandler
     private readonly TimeProvider _time;
     private readonly FrameBufferPool _buffers;
     private readonly ILogger<TerminalConnectionHandler> _logger;
+    private readonly AdmissionGate _admission;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
-        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger)
+        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger, AdmissionGate admission)
     {
+        _admission = admission;
         _spool = spool;
         _registry = registry;
         _replies = replies;
@@ -40,8 +42,15 @@ public sealed class TerminalConnectionHandler
         _logger = logger;
     }
 
+    public AdmissionGate Admission => _admission;
+
     public async Task HandleAsync(ConnectionContext connection, ListenerRuntime listener)
     {
+        if (!_admission.TryConnect(listener, connection))
+        {
+            connection.Abort(new ConnectionAbortedException(CloseReasons.RateLimited));
+            return;
+        }
         if (!listener.TryEnter())
         {
             _metrics.ConnectionRefused(listener.Name);
@@ -110,6 +119,12 @@ public sealed class TerminalConnectionHandler
 
                 session.State = SessionState.Framing;
                 var consumed = FrameAll(session, buffer, batch);
+                if (session.Refused)
+                {
+                    // Nothing of this connection was appended: send the refusal (if the protocol has one) and close.
+                    await output.FlushAsync(closeRequested);
+                    return;
+                }
                 bool endSession = false;
                 if (batch.Count > 0)
                 {
@@ -147,10 +162,14 @@ public sealed class TerminalConnectionHandler
             {
                 ReportSkip(session, scan);
             }
-            else if (Admit(session, scan.Header))
+            else if (Admit(session, scan.Header, buffer.Slice(0, scan.Length)))
             {
                 session.FrameCompleted(_time.GetTimestamp());
                 StartAppend(session, batch, buffer.Slice(0, scan.Length), scan.Header);
+            }
+            else if (session.Refused)
+            {
+                return buffer.Start;
             }
             session.StreamOffset += scan.Length;
             buffer = buffer.Slice(scan.Length);
@@ -199,8 +218,11 @@ public sealed class TerminalConnectionHandler
         }
     }
 
-    /// <summary>Applies the VIN binding: the first login (or first frame) binds the connection; other VINs are refused.</summary>
-    private bool Admit(TerminalSession session, in FrameHeader header)
+    /// <summary>
+    /// Applies the VIN binding: the first login (or first frame) binds the connection if the admission gate lets its
+    /// VIN in; other VINs are refused. A refused connection gets its login-failure reply and ends.
+    /// </summary>
+    private bool Admit(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
     {
         var vin = header.Vin;
         bool isLogin = header.Command == 0x01 && header.IsCommand;
@@ -224,13 +246,34 @@ public sealed class TerminalConnectionHandler
             SessionLog.NotLoggedIn(_logger, session.Connection.ConnectionId);
             return false;
         }
+        var verdict = _admission.Decide(session, header, frame, out _);
+        if (verdict == AdmissionVerdict.Refused)
+        {
+            Refuse(session, header, frame);
+            return false;
+        }
+        session.Unfiled = verdict == AdmissionVerdict.AdmittedUnfiled;
         session.Bind(vin, isLogin);
+        // Only an admitted login takes over a VIN that is online: a refused one never reaches this line.
         if (_registry.Claim(vin, session) is { } previous)
         {
-            SessionLog.DuplicateLogin(_logger, session.BoundVinText!, session.Connection.ConnectionId, previous.Connection.ConnectionId);
+            SessionLog.DuplicateLogin(_logger, session.BoundVinText!, session.Connection.ConnectionId, session.Connection.RemoteEndPoint,
+                previous.Connection.ConnectionId, previous.Connection.RemoteEndPoint);
             previous.Close(CloseReasons.Replaced);
         }
+        _admission.Claimed(session);
         return true;
+    }
+
+    /// <summary>Writes the edition's login-failure reply (flushed by the loop, which then ends the connection).</summary>
+    private void Refuse(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
+    {
+        session.Refused = true;
+        session.MarkClosing(CloseReasons.Refused);
+        var output = session.Connection.Transport.Output;
+        var request = frame.IsSingleSegment ? frame.FirstSpan : frame.ToArray(); // a refusal is rare: a copy is fine
+        int written = _replies.WriteRefusal(session.Listener, header, request, output.GetSpan(ReplyWriter.MaxReplyLength(header)));
+        output.Advance(written);
     }
 
     private void StartAppend(TerminalSession session, AppendBatch batch, ReadOnlySequence<byte> frame, in FrameHeader header)
@@ -239,7 +282,7 @@ public sealed class TerminalConnectionHandler
         int size = FrameEnvelope.SizeFor(frameLength);
         var buffer = batch.Rent(size);
         FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            session.Id, session.Listener.BoundPort);
+            session.Id, session.Listener.BoundPort, session.Unfiled ? EnvelopeFlags.Unfiled : EnvelopeFlags.None);
         frame.CopyTo(buffer.AsSpan(FrameEnvelope.HeaderSize));
         batch.StartAppend(_spool, buffer, size, header, FrameEnvelope.HeaderSize, frameLength);
     }

@@ -43,6 +43,7 @@ public static class TerminalListeners
             });
             SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
                 listener.MaxConnections, listener.Options.IdleTimeout, listener.Options.PartialFrameTimeout);
+            handler.Admission.ReportListener(listener);
         }
     }
 }
