@@ -1,5 +1,6 @@
 using Ingest.Forwarder.Diagnostics;
 using Ingest.Forwarder.Links;
+using Ingest.Registry;
 using Ingest.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,10 +16,14 @@ public sealed class ForwarderService : BackgroundService
     private readonly ForwarderMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly IVehicleRegistry _registry;
     private readonly List<PlatformLink> _links = [];
+    private readonly List<RegistryRelayFilter> _filters = [];
 
-    public ForwarderService(IFrameSpool spool, IOptions<ForwarderOptions> options, ForwarderMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public ForwarderService(IFrameSpool spool, IOptions<ForwarderOptions> options, ForwarderMetrics metrics, TimeProvider time, ILoggerFactory loggers,
+        IVehicleRegistry registry)
     {
+        _registry = registry;
         _spool = spool;
         _options = options.Value;
         _metrics = metrics;
@@ -35,11 +40,22 @@ public sealed class ForwarderService : BackgroundService
         var runs = new List<Task>();
         foreach (var linkOptions in _options.Links)
         {
-            var source = new SpoolRelaySource(_spool.OpenConsumer(ConsumerName(linkOptions.Name)));
+            var filter = new RegistryRelayFilter(linkOptions.Name, linkOptions.Filter, _registry);
+            _filters.Add(filter);
+            var source = new SpoolRelaySource(_spool.OpenConsumer(ConsumerName(linkOptions.Name)), filter);
             var link = new PlatformLink(linkOptions, source, _time, _metrics, _loggers.CreateLogger($"Ingest.Forwarder.{linkOptions.Name}"));
             _links.Add(link);
             runs.Add(Task.Run(() => link.RunAsync(stoppingToken), CancellationToken.None));
         }
         return Task.WhenAll(runs);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var filter in _filters)
+        {
+            filter.Dispose();
+        }
+        base.Dispose();
     }
 }

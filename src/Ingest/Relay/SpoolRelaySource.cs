@@ -8,8 +8,15 @@ namespace Ingest.Relay;
 public sealed class SpoolRelaySource : IRelaySource
 {
     private readonly ISpoolConsumer _consumer;
+    private readonly RegistryRelayFilter? _filter;
 
-    public SpoolRelaySource(ISpoolConsumer consumer) => _consumer = consumer;
+    /// <param name="consumer">The link's own spool consumer.</param>
+    /// <param name="filter">What the registry lets this link relay; null relays every frame.</param>
+    public SpoolRelaySource(ISpoolConsumer consumer, RegistryRelayFilter? filter = null)
+    {
+        _consumer = consumer;
+        _filter = filter;
+    }
 
     public async ValueTask<RelayBatch> ReadAsync(int maxFrames, TimeSpan maxWait, CancellationToken cancellationToken)
     {
@@ -17,7 +24,8 @@ public sealed class SpoolRelaySource : IRelaySource
         var items = new List<RelayItem>(batch.Count);
         foreach (var record in batch.Records)
         {
-            if (FrameEnvelope.TryRead(record.Payload, out var envelope))
+            // A frame the filter leaves out is still covered by the batch's NextOffset: the cursor moves past it.
+            if (FrameEnvelope.TryRead(record.Payload, out var envelope) && (_filter is null || _filter.Accepts(envelope)))
             {
                 items.Add(new RelayItem(record.Offset, record.NextOffset, envelope.ReceivedAt, envelope.Frame));
             }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Ingest.Tools;
 
-/// <summary>The command line: "serve", "decode", "verify" and "repair".</summary>
+/// <summary>The command line: "serve", "decode", "verify", "repair" and "registry".</summary>
 public static class IngestCommandLine
 {
     /// <summary>The exit code for wrong arguments, whichever command.</summary>
@@ -44,6 +44,7 @@ public static class IngestCommandLine
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: false, output, error));
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: true, output, error));
+        root.Subcommands.Add(RegistryCommand.Create(output, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

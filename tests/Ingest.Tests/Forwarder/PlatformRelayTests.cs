@@ -196,9 +196,12 @@ public sealed class PlatformRelayTests(ITestOutputHelper output)
         Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_frames_relayed_total", $"link=\"{_linkName}\""));
     }
 
-    private Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null)
+    private Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null,
+        bool relayUnfiled = true)
     {
         settings["Forwarder:Links:0:Name"] = _linkName;
+        // The test fleets' VINs are not filed (the listeners are open): the link must ask for them.
+        settings["Forwarder:Links:0:Filter:RelayUnfiled"] = relayUnfiled ? "true" : "false";
         settings["Forwarder:Links:0:Host"] = "127.0.0.1";
         settings["Forwarder:Links:0:Port"] = port.ToString();
         settings["Forwarder:Links:0:Username"] = Username;
