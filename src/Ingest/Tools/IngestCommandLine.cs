@@ -38,6 +38,13 @@ public static class IngestCommandLine
                 }
                 return 2;
             }
+            catch (InvalidOperationException ex) when (ex.InnerException is FormatException or ArgumentException
+                && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                // A value of the wrong type (an unknown admission policy, a word where a number goes): one line too.
+                await Console.Error.WriteLineAsync($"ingest: configuration refused: {ex.Message} {ex.InnerException.Message}");
+                return 2;
+            }
             return 0;
         });
         root.Subcommands.Add(serve);
