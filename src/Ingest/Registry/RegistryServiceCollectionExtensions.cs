@@ -10,7 +10,8 @@ public static class RegistryServiceCollectionExtensions
 {
     public static IServiceCollection AddVehicleRegistry(this IServiceCollection services, IConfiguration section)
     {
-        services.AddOptions<RegistryOptions>().Bind(section);
+        services.AddOptions<RegistryOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>();
         services.AddSingleton<IVehicleRegistry>(sp =>
         {
             var file = new RegistryFile(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ResolveFile(

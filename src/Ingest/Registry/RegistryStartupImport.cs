@@ -19,26 +19,15 @@ public sealed class RegistryStartupImport(IVehicleRegistry registry, IOptions<Re
         {
             return;
         }
-        RegistryCsvResult result;
-        try
-        {
-            result = RegistryCsv.Read(csv);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw Refused($"Registry:ImportCsv: cannot read {csv}: {ex.Message}");
-        }
+        // Checked already at start (RegistryOptionsValidator); a file changed since then is refused the same way.
+        var result = RegistryCsv.Read(csv);
         if (!result.IsValid)
         {
-            var more = result.Errors.Count > 1 ? $" (and {result.Errors.Count - 1} more bad rows; 'ingest registry import' lists them)" : "";
-            throw Refused($"Registry:ImportCsv: {result.Errors[0]}{more}");
+            throw new OptionsValidationException(RegistryOptions.SectionName, typeof(RegistryOptions), [RegistryOptionsValidator.Check(csv) ?? "invalid"]);
         }
         await registry.UpsertAsync(result.Filings, cancellationToken);
         RegistryLog.Imported(logger, Path.GetFullPath(csv), result.Filings.Count, registry.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static OptionsValidationException Refused(string message) =>
-        new(RegistryOptions.SectionName, typeof(RegistryOptions), [message]);
 }
