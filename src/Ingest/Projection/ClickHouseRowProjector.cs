@@ -58,7 +58,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         var listener = _listenerByPort.GetValueOrDefault(envelope.ListenerPort);
         if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _))
         {
-            var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener);
+            var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener, Admitted(envelope));
             WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame);
             return;
         }
@@ -67,12 +67,12 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
         if (header.Layout == HeaderLayout.Gb32960)
         {
-            var gbKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Gb32960, listener);
+            var gbKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Gb32960, listener, Admitted(envelope));
             ProjectGb(rows, gbKey, header, data, frame);
         }
         else
         {
-            var hjKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Hj1239, listener);
+            var hjKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, StoredProtocol.Hj1239, listener, Admitted(envelope));
             ProjectHj(rows, hjKey, header, data, frame, envelope.Protocol, _userItems.For(envelope.ListenerPort));
         }
     }
@@ -140,6 +140,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         w.WriteBytes(key.Listener);
         w.WriteBytes(default); // remote_endpoint: not in the envelope
         w.WriteBytes(frameBytes);
+        w.WriteUInt8(key.Admitted ? (byte)1 : (byte)0);
         table.EndRow();
     }
 
@@ -162,13 +163,18 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         table.EndRow();
     }
 
+    private static bool Admitted(in FrameEnvelope envelope) => (envelope.Flags & EnvelopeFlags.Unfiled) == 0;
+
     private static ushort Word(ReadOnlySpan<byte> data, int at) => (ushort)(data[at] << 8 | data[at + 1]);
 }
 
 /// <summary>The columns every row of one record shares.</summary>
 internal readonly ref struct RowKey(ReadOnlySpan<byte> node, long offset, ReadOnlySpan<byte> vin, DateTimeOffset receivedAt,
-    StoredProtocol protocol, ReadOnlySpan<byte> listener)
+    StoredProtocol protocol, ReadOnlySpan<byte> listener, bool admitted = true)
 {
+    /// <summary>False for a frame of a vehicle that was not in the registry (<c>EnvelopeFlags.Unfiled</c>).</summary>
+    public bool Admitted { get; } = admitted;
+
     public ReadOnlySpan<byte> Node { get; } = node;
 
     public long Offset { get; } = offset;

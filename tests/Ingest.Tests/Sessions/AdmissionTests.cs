@@ -247,6 +247,23 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public async Task Frames_of_an_unfiled_vehicle_are_stored_in_ClickHouse_with_admitted_0_and_a_filed_one_with_1()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var server = await TestServer.StartAsync(SystemSettings.For(SystemSettings.UniqueNode("admitted"), db));
+        await Registry(server).UpsertAsync([Filing(Filed)]);
+        foreach (var vin in new[] { Filed, Unknown })
+        {
+            await using var terminal = await TestTerminal.ConnectAsync(server.Port(0));
+            await terminal.SendAsync(Frames.Login(vin));
+            Assert.NotNull(await terminal.ReadFrameAsync(Wait));
+        }
+        await Eventually.TrueAsync(async () => await db.CountAsync("frames_raw") >= 2, "both logins in frames_raw", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT admitted FROM {db.Name}.frames_raw FINAL WHERE vin = '{Filed}'"));
+        Assert.Equal(0, await db.ScalarAsync($"SELECT admitted FROM {db.Name}.frames_raw FINAL WHERE vin = '{Unknown}'"));
+    }
+
+    [Fact]
     public async Task A_listener_of_its_own_policy_overrides_the_node_default()
     {
         await using var server = await TestServer.StartAsync(new()

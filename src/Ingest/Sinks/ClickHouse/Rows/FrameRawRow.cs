@@ -42,6 +42,15 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
     /// <summary>The whole frame, start marker to check byte.</summary>
     public ReadOnlyMemory<byte> FrameBytes { get; init; }
 
+    /// <summary>
+    /// The vehicle was not in the registry when an open listener accepted the frame (<c>EnvelopeFlags.Unfiled</c>);
+    /// stored as <c>admitted</c> = 0, else 1.
+    /// </summary>
+    public bool Unfiled { get; init; }
+
+    /// <summary>Added by migration 2; rows from before it read 1.</summary>
+    public static ClickHouseColumn AdmittedColumn { get; } = new("admitted", "UInt8", Default: "1");
+
     public static ClickHouseTable Table { get; } = new(
         "frames_raw",
         partitionBy: "toYYYYMMDD(received_at)",
@@ -61,6 +70,7 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
             new("listener", "String"),
             new("remote_endpoint", "String"),
             new("frame_bytes", "String"),
+            AdmittedColumn,
         ]);
 
     public static void Write(RowBinaryWriter writer, in FrameRawRow row)
@@ -78,5 +88,6 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
         writer.WriteString(row.Listener);
         writer.WriteString(row.RemoteEndpoint);
         writer.WriteBytes(row.FrameBytes.Span);
+        writer.WriteUInt8(row.Unfiled ? (byte)0 : (byte)1);
     }
 }

@@ -26,6 +26,8 @@ public sealed class ClickHouseSchema
     [
         new(1, "frames_raw, vehicle_samples, emission_samples, sessions",
             ClickHouseRowBuffers.Tables.Select(t => (SchemaStep)new SchemaStep.CreateTable(t)).ToArray()),
+        // Rows stored before admission existed were all from vehicles the node accepted as they were: filed (1).
+        new(2, "frames_raw.admitted", [new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.AdmittedColumn, After: "frame_bytes")]),
     ];
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }
@@ -75,6 +77,8 @@ public sealed class ClickHouseSchema
             statements.AddRange(step switch
             {
                 SchemaStep.CreateTable create => CreateTableSql(create.Table, multiline: true),
+                // The script creates the tables as they are now: a column added for databases created before is in them.
+                SchemaStep.AddColumn add when ExpectedTables.Any(t => t.Name == add.Table && t.ColumnNames.Contains(add.Column.Name)) => [],
                 SchemaStep.AddColumn add => AddColumnSql(add),
                 _ => [],
             });
@@ -182,7 +186,8 @@ public sealed class ClickHouseSchema
         var tables = _database.Cluster is null ? [add.Table] : new[] { add.Table + "_local", add.Table };
         foreach (var table in tables)
         {
-            yield return $"ALTER TABLE {_database.Qualified(table)}{OnCluster} ADD COLUMN {SqlLiteral.Identifier(add.Column.Name)} {add.Column.Type}{after}";
+            yield return $"ALTER TABLE {_database.Qualified(table)}{OnCluster} ADD COLUMN {SqlLiteral.Identifier(add.Column.Name)} {add.Column.Type}" +
+                $"{(add.Column.Default is null ? "" : " DEFAULT " + add.Column.Default)}{after}";
         }
     }
 }

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw_local` ON CLUSTER `telematic
     device_time Nullable(DateTime),
     listener String,
     remote_endpoint String,
-    frame_bytes String
+    frame_bytes String,
+    admitted UInt8 DEFAULT 1
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/frames_raw_local', '{replica}')
 PARTITION BY toYYYYMMDD(received_at)

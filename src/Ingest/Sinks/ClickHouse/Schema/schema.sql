@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` (
     device_time Nullable(DateTime),
     listener String,
     remote_endpoint String,
-    frame_bytes String
+    frame_bytes String,
+    admitted UInt8 DEFAULT 1
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMMDD(received_at)
