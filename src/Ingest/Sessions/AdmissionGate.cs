@@ -48,10 +48,11 @@ public sealed class AdmissionGate : IDisposable
         _rates = rates;
         _metrics = metrics;
         _logger = logger;
-        // Ten lines per ten seconds per kind: a flood of any size writes at most about 260 KB a day per kind.
-        _refusalLog = new LogBudget(10, TimeSpan.FromSeconds(10), time);
-        _takeoverLog = new LogBudget(10, TimeSpan.FromSeconds(10), time);
-        _rateLog = new LogBudget(10, TimeSpan.FromSeconds(10), time);
+        // Twenty lines a minute per kind: a flood of any size and length writes at most 28,800 lines (about 7 MB) a
+        // day per kind, each saying how many refusals it stands for; the counters see every one.
+        _refusalLog = new LogBudget(20, TimeSpan.FromMinutes(1), time);
+        _takeoverLog = new LogBudget(20, TimeSpan.FromMinutes(1), time);
+        _rateLog = new LogBudget(20, TimeSpan.FromMinutes(1), time);
         _registry.Changed += OnRegistryChanged;
     }
 
