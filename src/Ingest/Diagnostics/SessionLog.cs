@@ -5,7 +5,7 @@ using Ingest.Sessions;
 
 namespace Ingest.Diagnostics;
 
-/// <summary>Session events (ids 1000-1099). Next free id: 1023 (1017-1040 admission). Per-frame successes are metrics, not logs.</summary>
+/// <summary>Session events (ids 1000-1099). Next free id: 1024 (1017-1040 admission). Per-frame successes are metrics, not logs.</summary>
 internal static partial class SessionLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Listener {Listener} on {Endpoint} accepts {Protocol} terminals (max {MaxConnections} connections, idle timeout {IdleTimeout}, partial-frame timeout {PartialFrameTimeout})", EventName = "ListenerStarted")]
@@ -76,5 +76,8 @@ internal static partial class SessionLog
 
     [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} is open: it accepts any VIN (unfiled vehicles are stored, marked, and not relayed unless a link sets RelayUnfiled). Set Ingest:Admission=Registered outside test benches", EventName = "ListenerOpen")]
     public static partial void ListenerOpen(ILogger logger, string listener);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Listener {Listener} admits only filed vehicles ({Policy}) and the registry is empty: every login is refused until vehicles are filed (Registry:ImportCsv, 'ingest registry import', the HTTP API) or the listener is opened for a test bench (Ingest:Admission=Open)", EventName = "RegistryEmpty")]
+    public static partial void RegistryEmpty(ILogger logger, string listener, Sessions.AdmissionPolicy policy);
 
 }

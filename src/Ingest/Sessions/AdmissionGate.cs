@@ -66,6 +66,10 @@ public sealed class AdmissionGate : IDisposable
         {
             SessionLog.ListenerOpen(_logger, listener.Name);
         }
+        else if (_registry.Count == 0)
+        {
+            SessionLog.RegistryEmpty(_logger, listener.Name, listener.Admission);
+        }
     }
 
     /// <summary>The connect rate limit; false means close the connection at once (it is counted and, within budget, logged).</summary>
