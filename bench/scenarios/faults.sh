@@ -23,6 +23,7 @@ esac
 
 port_base="${INGEST_FAULT_PORT_BASE:-24100}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))
+metrics_port=$((port_base + 4)) # Http:MetricsUrl: /metrics without a key (it needs an admin key on $http_port)
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$repo/var/faults/$stamp-$fault"
 database="fault_${stamp//[^0-9]/}"
@@ -56,6 +57,7 @@ pids+=($!)
 
 INGEST_Ingest__NodeName="fault-$stamp" \
 INGEST_Ingest__HttpUrl="http://127.0.0.1:$http_port" \
+INGEST_Http__MetricsUrl="http://127.0.0.1:$metrics_port" \
 INGEST_Ingest__Listeners__0__Address=127.0.0.1 INGEST_Ingest__Listeners__0__Port=$gb_port \
 INGEST_Ingest__Listeners__1__Address=127.0.0.1 INGEST_Ingest__Listeners__1__Port=$hj_port \
 INGEST_Ingest__Admission=Open INGEST_Ingest__RateLimits__Enabled=false \
@@ -119,7 +121,7 @@ storm_rc=0
 for pid in "${probe_pids[@]}"; do wait "$pid" || storm_rc=$?; done
 sleep 2
 ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/readyz")"
-refused="$(curl -s "http://127.0.0.1:$http_port/metrics" | grep -E '^ingest_connections_refused' | awk '{ s += $NF } END { print s + 0 }')"
+refused="$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^ingest_connections_refused' | awk '{ s += $NF } END { print s + 0 }')"
 log "storm exit code $storm_rc; server alive: $(server_alive); /readyz $ready; ingest_connections_refused $refused"
 log "accept errors logged: $(grep -ci 'too many open files' "$run_dir/ingest.log" || true); spool disk errors: $(grep -c '\[1106\]\|\[1113\]' "$run_dir/ingest.log" || true)"
 for i in $(seq 1 "$probes"); do

@@ -4,11 +4,11 @@
 #
 #   bench/scenarios/run.sh --quick            small numbers, a few minutes
 #   bench/scenarios/run.sh                    full mode (about 35-45 minutes)
-#   bench/scenarios/run.sh --only scale,storm  a subset: scale, storm, sustained, half, reissue, profile (half = ack latency,
+#   bench/scenarios/run.sh --only scale,storm  a subset: scale, storm, sustained, half, cpu, reissue, profile (half = ack latency,
 #                                              freshness and the ClickHouse baseline; it needs the sustained rate
-#                                              or --half-rate N)
+#                                              or --half-rate N; cpu = goal 2's CPU per frame in two regimes)
 #   bench/scenarios/run.sh --no-results       do not append to bench/RESULTS.md (the block is still in the run folder)
-#   --rates 5000,6000 --sink-rates 40000,50000 --storm-terminals 5000 --storm-repeats 3   override the mode's steps
+#   --rates 5000,6000 --sink-rates 40000,50000 --storm-terminals 5000,19000 --storm-repeats 3   override the mode's steps
 #   --outage-length 600s --outage-terminals 500   the reissue scenario's platform outage and fleet size
 #
 # Every step is bounded (durations, `timeout`), all traffic stays on 127.0.0.0/8, each scenario gets a fresh server
@@ -18,6 +18,9 @@
 #
 # Environment: INGEST_SCEN_PORT_BASE (default 24000, below the ephemeral port range so that no client socket can take it; ports base..base+10 must be free), ClickHouse and Redis as
 # scripts/services.sh has them (INGEST_CH_HTTP_PORT, INGEST_REDIS_PORT; a running instance is reused).
+# INGEST_SCEN_METRICS_URL (default <http>/metrics: the server's metrics address when it has its own) and
+# INGEST_SCEN_API_KEY (sent with /metrics when set; without it a server that wants a key leaves the server metrics
+# out and the results say so). /readyz stays open. The results end with the table of issue 7's goals.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +28,7 @@ repo="$(cd "$script_dir/../.." && pwd)"
 cd "$repo"
 
 mode=full
-only="scale,storm,sustained,half,reissue,profile"
+only="scale,storm,sustained,half,cpu,reissue,profile"
 write_results=1
 half_rate_override=""
 profile_rate=""; rates_override=""; sink_rates_override=""; storm_terminals_override=""; storm_repeats_override=""
@@ -56,26 +59,31 @@ wants() { [[ ",$only," == *",$1,"* ]]; }
 if [ "$mode" = quick ]; then
     scale_steps=(500 1000 2000)
     scale_hold=8; scale_heartbeat=10s
-    storm_terminals=2000; storm_repeats=2
+    storm_sizes=(1000 2500); storm_repeats=1
     sus_terminals=1000; sus_duration=12; sus_rates=(1000 2500)
     sink_rates=(2500 10000)
     half_duration=12; fresh_interval=200ms
     ch_baseline_s=8
+    # goal 2 regimes, scaled down: busy = terminals, rate/s, seconds; realistic = terminals, interval, seconds
+    cpu_busy=(1000 5000 12); cpu_real=(3000 10s 20)
+    profile_variants=("clickhouse,redis,relay" "spool-only")
     outage_terminals=500; outage_interval=1s; outage_pre=6s; outage_len=12s; outage_post=12s; outage_window=00:00:05
 else
     scale_steps=(1000 5000 10000 15000 19000)
     scale_hold=20; scale_heartbeat=30s
-    storm_terminals=19000; storm_repeats=3
+    storm_sizes=(5000 19000); storm_repeats=3
     sus_terminals=5000; sus_duration=30; sus_rates=(1000 2000 3000 5000 8000 12000 20000 40000 70000 100000)
     sink_rates=(5000 10000 20000 40000 70000 100000)
     half_duration=30; fresh_interval=100ms
     ch_baseline_s=20
+    cpu_busy=(2000 10000 30); cpu_real=(15000 10s 60)
+    profile_variants=("clickhouse,redis,relay" "redis,relay" "clickhouse,relay" "clickhouse,redis" "spool-only")
     outage_terminals=2000; outage_interval=1s; outage_pre=10s; outage_len=60s; outage_post=40s; outage_window=00:00:30
 fi
 
 [ -n "$rates_override" ] && IFS=, read -r -a sus_rates <<<"$rates_override"
 [ -n "$sink_rates_override" ] && IFS=, read -r -a sink_rates <<<"$sink_rates_override"
-[ -n "$storm_terminals_override" ] && storm_terminals=$storm_terminals_override
+[ -n "$storm_terminals_override" ] && IFS=, read -r -a storm_sizes <<<"$storm_terminals_override"
 [ -n "$storm_repeats_override" ] && storm_repeats=$storm_repeats_override
 [ -n "$outage_len_override" ] && outage_len=$outage_len_override
 [ -n "$outage_terminals_override" ] && outage_terminals=$outage_terminals_override
@@ -84,6 +92,10 @@ port_base="${INGEST_SCEN_PORT_BASE:-24000}"
 gb_port=$port_base; hj_port=$((port_base + 1)); http_port=$((port_base + 2)); platform_port=$((port_base + 3))
 sink_port=$((port_base + 10))
 http_url="http://127.0.0.1:$http_port"
+# /metrics needs an admin key on the main address; the scenarios scrape it, without a key, on its own address
+# (the server's Http:MetricsUrl). INGEST_SCEN_METRICS_URL overrides the URL scraped.
+metrics_base="http://127.0.0.1:$((port_base + 4))"
+metrics_url="${INGEST_SCEN_METRICS_URL:-$metrics_base/metrics}"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$repo/var/scenarios/$stamp"
@@ -173,7 +185,7 @@ json.dump({
   'load_at_start': open('/proc/loadavg').read().split()[0:3], 'commit': '$git_commit',
   'dotnet': out('dotnet --version'), 'clickhouse_version': out("curl -fsS '$ch_url/?query=SELECT%20version()'"),
   'redis_version': out("redis-cli -p $redis_port INFO server | grep redis_version | cut -d: -f2"),
-  'only': '$only', 'nofile_note': '''$nofile_note''', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
+  'only': '$only', 'nofile_note': '''$nofile_note''', 'nofile_limit': '$(ulimit -n)', 'run_dir': '$run_dir', 'scale_heartbeat': '$scale_heartbeat',
   'reissue_config': 'Server link settings: MinReconnectDelay 1 s, MaxReconnectDelay 5 s (default 60 s), RealtimeWindow $outage_window (default 30 s).',
 }, open(sys.argv[1], 'w'), indent=1)
 EOF
@@ -207,7 +219,7 @@ start_server() {
         --Ingest:NodeName=scen \
         --Ingest:Listeners:0:Name=gb32960 --Ingest:Listeners:0:Protocol=Gb32960 --Ingest:Listeners:0:Address=127.0.0.1 --Ingest:Listeners:0:Port=$gb_port \
         --Ingest:Listeners:1:Name=hj1239 --Ingest:Listeners:1:Protocol=Hj1239 --Ingest:Listeners:1:Address=127.0.0.1 --Ingest:Listeners:1:Port=$hj_port \
-        --http "$http_url" --spool-dir "$spool" "${components[@]}" \
+        --http "$http_url" --Http:MetricsUrl="$metrics_base" --spool-dir "$spool" "${components[@]}" \
         --admission Open --Ingest:RateLimits:Enabled=false \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Ingest.Hosting=Information \
         "$@" >"$run_dir/server-$name.log" 2>&1 &
@@ -222,7 +234,7 @@ start_server() {
         fi
         sleep 0.1
     done
-    "${scen_py[@]}" sample --pid "$server_pid" --http "$http_url" --metrics --out "$run_dir/$name.samples.jsonl" --interval 1 --max-seconds 1800 &
+    "${scen_py[@]}" sample --pid "$server_pid" --http "$http_url" --metrics --metrics-url "$metrics_url" --out "$run_dir/$name.samples.jsonl" --interval 1 --max-seconds 1800 &
     sampler_pid=$!
     track "$sampler_pid"
     extra_samplers=()
@@ -317,27 +329,38 @@ fi
 # ---------------------------------------------------------------------------------------------- 2. connect storm
 if wants storm; then
     mkdir -p "$run_dir/storm"
-    n=$storm_terminals; [ "$n" -gt "$max_conn" ] && n=$max_conn
-    log "2. connect storm: $n terminals x $storm_repeats"
-    storm_run() { # kind index probe-args...: the listen-queue counters of the machine are taken around the storm
-        local kind=$1 i=$2; shift 2
+    # One probe process holds every terminal of a storm: a size over the open-file limit is not run (and says why).
+    plan_sizes=(); not_run_json="{}"
+    for n in "${storm_sizes[@]}"; do
+        if [ "$n" -gt "$max_conn" ]; then
+            not_run_json=$(jq -c --arg n "$n" --arg why "$n terminals exceed the open-file limit of one process ($(ulimit -n), about $max_conn sockets with the runtime's own descriptors)" '. + {($n): $why}' <<<"$not_run_json")
+            log "storm: $n terminals: not run (open-file limit)"
+        else plan_sizes+=("$n"); fi
+    done
+    jq -n --argjson sizes "$(printf '%s\n' "${storm_sizes[@]}" | jq -s -c 'map(tonumber)')" --argjson not_run "$not_run_json" \
+        '{sizes: $sizes, not_run: $not_run}' >"$run_dir/storm/plan.json"
+    log "2. connect storm: ${plan_sizes[*]:-none} terminals x $storm_repeats"
+    storm_run() { # kind terminals index probe-args...: the listen-queue counters of the machine are taken around the storm
+        local kind=$1 n=$2 i=$3; shift 3
         local before; before=$("${scen_py[@]}" netstat)
         timeout 150 "$probe_bin" storm "$@" --terminals "$n" --timeout 60s --seed $((2000 + i)) --sources 127.0.0.20 \
-            >"$run_dir/storm/$kind-$i.raw.json" 2>"$run_dir/storm/$kind-$i.err" || true
+            >"$run_dir/storm/$kind-$n-$i.raw.json" 2>"$run_dir/storm/$kind-$n-$i.err" || true
         local after; after=$("${scen_py[@]}" netstat)
         jq --argjson b "$before" --argjson a "$after" \
             '. + {listen_overflows: ($a.listen_overflows - $b.listen_overflows), listen_drops: ($a.listen_drops - $b.listen_drops)}' \
-            "$run_dir/storm/$kind-$i.raw.json" >"$run_dir/storm/$kind-$i.json" 2>/dev/null || true
+            "$run_dir/storm/$kind-$n-$i.raw.json" >"$run_dir/storm/$kind-$n-$i.json" 2>/dev/null || true
     }
-    for i in $(seq 1 "$storm_repeats"); do
-        start_server "storm$i"
-        storm_run server "$i" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port"
-        log "storm server $i: $(jq -c '{logins_per_second, seconds_to_all, all_logged_in, errors}' "$run_dir/storm/server-$i.json" 2>/dev/null)"
-        stop_server; drop_database "$current_db"
-        start_sink "storm$i"
-        storm_run sink "$i" --target "127.0.0.1:$sink_port"
-        log "storm sink $i: $(jq -c '{logins_per_second, seconds_to_all, all_logged_in, errors}' "$run_dir/storm/sink-$i.json" 2>/dev/null)"
-        stop_sink
+    for n in "${plan_sizes[@]}"; do
+        for i in $(seq 1 "$storm_repeats"); do
+            start_server "storm$n-$i"
+            storm_run server "$n" "$i" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port"
+            log "storm server $n #$i: $(jq -c '{logins_per_second, seconds_to_all, all_logged_in, errors}' "$run_dir/storm/server-$n-$i.json" 2>/dev/null)"
+            stop_server; drop_database "$current_db"
+            start_sink "storm$n-$i"
+            storm_run sink "$n" "$i" --target "127.0.0.1:$sink_port"
+            log "storm sink $n #$i: $(jq -c '{logins_per_second, seconds_to_all, all_logged_in, errors}' "$run_dir/storm/sink-$n-$i.json" 2>/dev/null)"
+            stop_sink
+        done
     done
 fi
 
@@ -444,6 +467,58 @@ elif wants half; then
     log "3b/4: no sustained rate known (run 'sustained' or give --half-rate N): not run"
 fi
 
+# ------------------------------------------------------------------- goal 2: CPU per frame until stored and relayed
+# The same fleet against the full server (spool, ClickHouse, Redis, relay), a spool-only server and the bare sink,
+# in two regimes: busy (many frames per read) and realistic (one frame per read, fixed costs per wake-up). The
+# server's CPU is read from /proc/<pid>/stat right before the fleet starts and right after the fleet's ClickHouse
+# and platform checks saw every acknowledged frame (the checks poll; the server is idle by then). Per acknowledged
+# frame of every kind (logins and heartbeats included, the same for every target).
+proc_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+if wants cpu; then
+    mkdir -p "$run_dir/cpu"
+    for regime in busy realistic; do
+        if [ "$regime" = busy ]; then
+            c_terminals=${cpu_busy[0]}; c_rate=${cpu_busy[1]}; c_duration=${cpu_busy[2]}
+            c_interval="$(( c_terminals * 1000 / c_rate ))ms"
+        else
+            c_terminals=${cpu_real[0]}; c_interval=${cpu_real[1]}; c_duration=${cpu_real[2]}
+            c_rate=$(python3 -c "print(round($c_terminals / ${c_interval%s}))")
+        fi
+        if [ "$c_terminals" -gt "$max_conn" ]; then
+            log "cpu $regime: $c_terminals terminals exceed the open-file limit: not run"; continue
+        fi
+        for target in server spool sink; do
+            name="cpu/$regime-$target"
+            check_args=(); pid=""
+            case $target in
+                server)
+                    start_platform "$run_dir/$name.platform.json"; start_server "cpu-$regime"; pid=$server_pid; port=$gb_port
+                    check_args=(--hj1239-target "127.0.0.1:$hj_port" --check-clickhouse "$ch_url" --clickhouse-database "$current_db"
+                        --check-platform-record "$run_dir/$name.platform.json" --check-wait 120s) ;;
+                spool)
+                    server_components=""; start_server "cpu-$regime-spool"; server_components="clickhouse,redis,relay"; pid=$server_pid; port=$gb_port
+                    check_args=(--hj1239-target "127.0.0.1:$hj_port") ;;
+                sink) start_sink "cpu-$regime"; pid=$sink_pid; port=$sink_port ;;
+            esac
+            ramp=$(( c_terminals > 2500 ? 2500 : c_terminals ))
+            c0=$(proc_cpu_s "$pid"); t0=$(now)
+            timeout $((c_duration + 300)) "$loadgen_bin" fleet -t "127.0.0.1:$port" -n "$c_terminals" --interval "$c_interval" \
+                --ramp "$ramp" --duration "${c_duration}s" --seed 5000 --sources 127.0.0.40 --json -q "${check_args[@]}" \
+                >"$run_dir/$name.fleet.json" 2>"$run_dir/$name.fleet.err" || true
+            c1=$(proc_cpu_s "$pid"); t1=$(now)
+            "${scen_py[@]}" cpurow --fleet "$run_dir/$name.fleet.json" --regime "$regime" --target "$target" --terminals "$c_terminals" \
+                --offered "$c_rate" --cpu-s "$(python3 -c "print($c1 - $c0)")" --seconds "$(python3 -c "print($t1 - $t0)")" \
+                >"$run_dir/$name.json" || echo "{\"regime\": \"$regime\", \"target\": \"$target\", \"error\": \"no result\"}" >"$run_dir/$name.json"
+            case $target in
+                server) stop_server; stop_pid "$platform_pid" TERM 10; platform_pid=""; drop_database "$current_db" ;;
+                spool) stop_server; drop_database "$current_db" ;;
+                sink) stop_sink ;;
+            esac
+            log "cpu $regime $target: $(jq -c '{acked_fps, us_per_frame, complete, fleet_us: .fleet_cpu.us_per_frame}' "$run_dir/$name.json" 2>/dev/null)"
+        done
+    done
+fi
+
 # ---------------------------------------------------------------------------------------- 5. forwarder reissue drain
 if wants reissue; then
     mkdir -p "$run_dir/reissue"
@@ -454,7 +529,7 @@ if wants reissue; then
         start_server "reissue-$outage_mode" --Forwarder:Links:0:MinReconnectDelay=00:00:01 --Forwarder:Links:0:MaxReconnectDelay=00:00:05 \
             --Forwarder:Links:0:RealtimeWindow=$outage_window
         timeout 900 "$probe_bin" outage --mode "$outage_mode" --target "127.0.0.1:$gb_port" --hj1239-target "127.0.0.1:$hj_port" \
-            --http "$http_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
+            --http "$http_url" --metrics "$metrics_url" --platform "127.0.0.1:$platform_port" --terminals "$outage_terminals" --interval "$outage_interval" \
             --pre "$outage_pre" --outage "$outage_len" --post "$outage_post" --drain-timeout 300s --sample 50ms \
             --clickhouse "$ch_url" --database "$current_db" >"$run_dir/reissue/$outage_mode.raw.json" 2>"$run_dir/reissue/$outage_mode.err" || true
         alive=false; kill -0 "$server_pid" 2>/dev/null && alive=true
@@ -475,7 +550,7 @@ if wants profile; then
     p_rate=${profile_rate:-${half_rate:-2000}}
     ramp_s=$(python3 -c "print($sus_terminals / $ramp_rate)")
     log "profile at $p_rate/s"
-    for variant in "clickhouse,redis,relay" "redis,relay" "clickhouse,relay" "clickhouse,redis" "spool-only"; do
+    for variant in "${profile_variants[@]}"; do
         tag="${variant//,/-}"
         server_components="$variant"; [ "$variant" = spool-only ] && server_components=""
         perf_map=0; [ "$variant" = "clickhouse,redis,relay" ] && command -v perf >/dev/null && perf_map=1
@@ -522,4 +597,5 @@ if [ "$write_results" = 1 ]; then
     { cat "$run_dir/results.md"; echo; } >>"$results"
     log "results appended to bench/RESULTS.md"
 fi
+"${scen_py[@]}" goals --run "$run_dir" >&2
 log "done in $wall min; raw data in $run_dir"

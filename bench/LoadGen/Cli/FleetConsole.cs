@@ -44,6 +44,13 @@ internal static class FleetConsole
         sb.AppendLine(Invariant, $"  throughput    sent {N((long)report.SentPerSecond)}/s, acked {N((long)report.AcknowledgedPerSecond)}/s, {Bytes(c.BytesSent)} sent, {Bytes(c.BytesReceived)} received");
         sb.AppendLine(Invariant, $"  ack latency   {Latency(report.Latency)}");
         sb.AppendLine(Invariant, $"   data only    {Latency(report.DataLatency)}");
+        if (report.Cpu is { } cpu)
+        {
+            string steady = cpu.SteadyMicrosecondsPerFrame is { } us
+                ? string.Create(Invariant, $"{us:0.0} µs per acked frame over the steady {cpu.SteadyWindowSeconds:0.0} s")
+                : "no steady window (run too short)";
+            sb.AppendLine(Invariant, $"  fleet CPU     {cpu.ProcessSeconds:0.00} s ({cpu.RunMicrosecondsPerFrame:0.0} µs per acked frame over the run); {steady}");
+        }
         sb.AppendLine(Invariant, $"  errors        {(c.Errors.Count == 0 ? "none" : string.Join(", ", c.Errors.Select(kv => $"{kv.Key} {N(kv.Value)}")))}");
         if (clickHouse is not null)
         {

@@ -26,6 +26,8 @@ public sealed record FleetReport
     public required LatencySummary Latency { get; init; }
     /// <summary>Acknowledgement latency of realtime and reissue frames only.</summary>
     public required LatencySummary DataLatency { get; init; }
+    /// <summary>The fleet's own CPU per acknowledged frame (whole run and steady window).</summary>
+    public FleetCpu? Cpu { get; init; }
     /// <summary>Per terminal: what it sent and what was acknowledged, per command. Used by the storage checks; not in JSON.</summary>
     [JsonIgnore]
     public IReadOnlyList<TerminalResult> Terminals { get; init; } = [];

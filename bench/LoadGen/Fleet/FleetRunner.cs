@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using LoadGen.Frames;
+using LoadGen.Measurement;
 using LoadGen.Scheduling;
 using LoadGen.Vehicles;
 
@@ -26,7 +27,9 @@ public static class FleetRunner
         var protocols = options.Protocols.Assign(options.Terminals, seed);
         var sources = options.EffectiveSourceAddresses();
 
-        var wheels = new TimingWheel[sources.Count];
+        // One wheel (one scheduler loop) per core at least: each drives its terminals' sends inline, so the fleet
+        // spreads over every core without a thread-pool hand-off per frame.
+        var wheels = new TimingWheel[Math.Max(sources.Count, Environment.ProcessorCount)];
         for (int i = 0; i < wheels.Length; i++)
         {
             wheels[i] = new TimingWheel(options.SchedulerTick);
@@ -34,12 +37,12 @@ public static class FleetRunner
         var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         var run = new FleetRun(options, wheels, start);
+        var cpu = new FleetCpuSampler();
         long rampStep = (long)(Stopwatch.Frequency / options.RampUpPerSecond);
         var terminals = new SimulatedTerminal[options.Terminals];
         for (int i = 0; i < terminals.Length; i++)
         {
-            int s = i % sources.Count;
-            terminals[i] = new SimulatedTerminal(i, vins.Create(i), protocols[i], run, sources[s], wheels[s],
+            terminals[i] = new SimulatedTerminal(i, vins.Create(i), protocols[i], run, sources[i % sources.Count], wheels[i % wheels.Length],
                 start + i * rampStep, HashCode.Combine(seed, i));
         }
 
@@ -47,7 +50,7 @@ public static class FleetRunner
         {
             await using var cancel = cancellationToken.Register(() => run.RequestStop("cancelled"));
             var all = Task.WhenAll(terminals.Select(t => Task.Run(t.RunAsync)));
-            await MonitorAsync(run, all, terminals, progress);
+            await MonitorAsync(run, all, terminals, progress, cpu);
             if (all.IsCompleted)
             {
                 await all;
@@ -77,12 +80,20 @@ public static class FleetRunner
             FramesExpectingAck = results.Sum(r => r.SentByCommand.Where(kv => options.ExpectsAck(r.Protocol, kv.Key)).Sum(kv => (long)kv.Value)),
             Latency = run.Latency.Total(),
             DataLatency = run.DataLatency.Total(),
+            Cpu = cpu.Summarize(SteadyFrom(options, start), run.DeadlineTimestamp + FleetRun.ToTimestamps(options.ProgressInterval), counters.FramesAcknowledged),
             Terminals = results,
         };
     }
 
-    /// <summary>Reports progress, stops the run at its deadline, and closes every socket past the hard limit.</summary>
-    private static async Task MonitorAsync(FleetRun run, Task all, SimulatedTerminal[] terminals, IProgress<FleetProgress>? progress)
+    /// <summary>The steady window starts one second after the last terminal was due to start.</summary>
+    private static long SteadyFrom(FleetOptions options, long start) =>
+        start + FleetRun.ToTimestamps(TimeSpan.FromSeconds(options.Terminals / options.RampUpPerSecond + 1));
+
+    /// <summary>
+    /// Reports progress, samples the fleet's own CPU, stops the run at its deadline, and closes every socket past the
+    /// hard limit.
+    /// </summary>
+    private static async Task MonitorAsync(FleetRun run, Task all, SimulatedTerminal[] terminals, IProgress<FleetProgress>? progress, FleetCpuSampler cpu)
     {
         var options = run.Options;
         long hardLimit = run.StartTimestamp + FleetRun.ToTimestamps(options.HardLimit);
@@ -94,6 +105,8 @@ public static class FleetRunner
         {
             await Task.WhenAny(all, Task.Delay(options.ProgressInterval));
             long now = Stopwatch.GetTimestamp();
+            // Before the deadline check, so that the sample taken at the deadline closes the steady window.
+            cpu.Take(now, run.Counters.FramesAcknowledged);
             if (now >= run.DeadlineTimestamp)
             {
                 run.RequestStop("duration");

@@ -63,6 +63,8 @@ public sealed class FleetCounters
 
     public void Error(LoadErrorKind kind, int count = 1) => Interlocked.Add(ref _errors[(int)kind], count);
 
+    public long FramesAcknowledged => Volatile.Read(ref _framesAcknowledged);
+
     public long Errors(LoadErrorKind kind) => Volatile.Read(ref _errors[(int)kind]);
 
     public CounterSnapshot Snapshot()

@@ -16,6 +16,8 @@ public sealed class TimingWheel : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    /// <summary>Waits found due in one pass, fired after the lock is released; touched by the wheel's loop only.</summary>
+    private readonly List<Entry> _due = [];
     private long _processedTick;
     private bool _disposed;
 
@@ -113,10 +115,15 @@ public sealed class TimingWheel : IAsyncDisposable
         }
     }
 
-    /// <summary>Fires everything due up to <paramref name="now"/>, catching up on ticks the timer skipped.</summary>
+    /// <summary>
+    /// Fires everything due up to <paramref name="now"/>, catching up on ticks the timer skipped. The due waits run
+    /// their terminals inline, one after another on this loop's thread, outside the lock (a terminal re-arms its
+    /// waiter on this wheel before it yields).
+    /// </summary>
     private void Advance(long now)
     {
         long target = (now - _origin) / _tickTimestamps;
+        _due.Clear();
         lock (_gate)
         {
             // After a long stall, one pass over every slot covers every tick in between.
@@ -130,7 +137,7 @@ public sealed class TimingWheel : IAsyncDisposable
                     var entry = slot[i];
                     if (entry.DueTick <= target)
                     {
-                        entry.Waiter.TryFire(entry.Generation, true);
+                        _due.Add(entry);
                     }
                     else
                     {
@@ -141,6 +148,11 @@ public sealed class TimingWheel : IAsyncDisposable
             }
             _processedTick = Math.Max(_processedTick, target);
         }
+        foreach (var entry in _due)
+        {
+            entry.Waiter.TryFire(entry.Generation, dueTimeReached: true, runInline: true);
+        }
+        _due.Clear();
     }
 
     public async ValueTask DisposeAsync()

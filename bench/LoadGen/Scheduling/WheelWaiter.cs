@@ -24,14 +24,20 @@ public sealed class WheelWaiter : IValueTaskSource<bool>
         return new ValueTask<bool>(this, _core.Version);
     }
 
-    /// <summary>Completes the wait armed as <paramref name="generation"/>, if it is still pending.</summary>
-    public bool TryFire(long generation, bool dueTimeReached)
+    /// <summary>
+    /// Completes the wait armed as <paramref name="generation"/>, if it is still pending. <paramref name="runInline"/>
+    /// runs the waiting terminal's continuation on the calling thread (the wheel's loop: one thread sends for every
+    /// terminal due in a tick, with no hand-off to the thread pool per frame); otherwise it is queued.
+    /// </summary>
+    public bool TryFire(long generation, bool dueTimeReached, bool runInline = false)
     {
         long armed = generation << 1 | 1;
         if (Interlocked.CompareExchange(ref _state, generation << 1, armed) != armed)
         {
             return false;
         }
+        // Only the caller that won the exchange above completes this generation, so the flag is ours to set.
+        _core.RunContinuationsAsynchronously = !runInline;
         _core.SetResult(dueTimeReached);
         return true;
     }

@@ -8,7 +8,7 @@ const string usage = """
     ScenarioProbe storm            --target H:P [--hj1239-target H:P] --terminals N [--timeout 60s] [--hold 1s] [--seed S] [--sources A-B]
     ScenarioProbe freshness        --target H:P --clickhouse URL --database DB [--duration 20s] [--interval 200ms] [--poll 25ms]
     ScenarioProbe freshness-direct --clickhouse URL --database DB [--duration 20s] [--interval 200ms] [--poll 25ms]
-    ScenarioProbe outage           --target H:P [--hj1239-target H:P] --http URL --platform H:P [--link nat] --terminals N
+    ScenarioProbe outage           --target H:P [--hj1239-target H:P] --http URL [--metrics URL] --platform H:P [--link nat] --terminals N
                                    [--interval 1s] [--pre 10s] [--outage 20s] [--post 30s] [--drain-timeout 120s]
                                    [--clickhouse URL --database DB]
     Loopback only. Exit code 0 = measured and clean, 2 = measured with problems (see the JSON), 1 = usage error.

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Diagnostics;
 
-/// <summary>Host lifecycle events (ids 1200-1299). Next free id: 1204.</summary>
+/// <summary>Host lifecycle events (ids 1200-1299). Next free id: 1205.</summary>
 internal static partial class HostLog
 {
     [LoggerMessage(1200, LogLevel.Information, "Node {Node} started: spool {SpoolDirectory} (next offset {NextOffset}, {SpoolBytes} bytes on disk); HTTP on {HttpUrl} (/metrics, /healthz, /readyz, /vehicles/{{vin}}/state, /openapi/v1.json)", EventName = "Started")]
@@ -16,4 +16,7 @@ internal static partial class HostLog
 
     [LoggerMessage(1203, LogLevel.Information, "No superior platforms configured (Forwarder:Links): nothing is relayed", EventName = "NoForwarding")]
     public static partial void NoForwarding(ILogger logger);
+
+    [LoggerMessage(1204, LogLevel.Information, "Node {Node} stopping: no new connections; in-flight frames are committed and answered, then the spool is closed and every cursor persisted", EventName = "Stopping")]
+    public static partial void Stopping(ILogger logger, string node);
 }

@@ -1,11 +1,13 @@
 using System.Net;
 using Ingest.Diagnostics;
 using Ingest.Http;
+using Ingest.Http.Security;
 using Ingest.Registry;
 using Ingest.Sessions;
 using Ingest.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -14,6 +16,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Ingest.Hosting;
 
@@ -52,10 +55,13 @@ public static class IngestHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // "AuthenticationScheme: ApiKey was challenged" at Information for every refused request; the handler counts and
+        // logs refusals itself (Ingest.Http.Security, Debug).
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
 
+        // Validated by IngestOptionsValidator alone (it runs the data annotations too): one message per problem.
         builder.Services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         // Read (and raised to the hard limit) once, at start: the connection limits are derived from it.
@@ -80,14 +86,22 @@ public static class IngestHost
         IngestComponents.Add(builder.Services, builder.Configuration);
         builder.Services.AddVehicleRegistry(builder.Configuration.GetSection(Registry.RegistryOptions.SectionName));
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
+        builder.Services.AddApiKeySecurity();
 
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+        // Metrics carry service_name="ingest" and the node as the instance, not "unknown_service:Ingest".
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ingest", serviceInstanceId: builder.Configuration[$"{IngestOptions.Section}:NodeName"] ?? Environment.MachineName))
+            .WithMetrics(m => m
             .AddMeter(IngestMetrics.MeterName, "Ingest.*", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(ApiKeyOpenApi.Configure);
         // Times at +08:00 and no escaped '+', for every store and endpoint alike (Http/HttpJson).
         builder.Services.ConfigureHttpJsonOptions(o => Http.HttpJson.Configure(o.SerializerOptions));
 
+        // Kestrel would announce every terminal port as "Now listening on: http://..."; the listeners and the HTTP
+        // endpoint are reported by our own start-up lines instead (TerminalListeners, StartupReport).
+        // (Kestrel logs them through the host's lifetime category, which only adds "Press Ctrl+C" and the content root.)
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.WebHost.UseSockets(o =>
         {
             // Idle terminals must cost next to nothing: no buffer until data arrives, small pause thresholds.
@@ -109,23 +123,58 @@ public static class IngestHost
             kestrel.Limits.MaxConcurrentConnections = null;
             var sp = kestrel.ApplicationServices;
             var options = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
-            var http = new Uri(options.HttpUrl);
-            kestrel.Listen(IPAddress.Parse(http.Host == "localhost" ? "127.0.0.1" : http.Host), http.Port,
-                listen => HttpConnectionLimit.Apply(listen, ConnectionBudget.MaxHttpConnections));
+            sp.GetRequiredService<HttpListeners>().Configure(kestrel, new Uri(options.HttpUrl),
+                sp.GetRequiredService<IOptions<HttpOptions>>().Value, ConnectionBudget.MaxHttpConnections);
             TerminalListeners.Configure(kestrel, sp, sp.GetRequiredService<List<ListenerRuntime>>());
         });
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // The metrics-only address answers nothing but /metrics.
+        app.Use((context, next) => HttpListeners.IsMetricsConnection(context) && context.Request.Path != "/metrics"
+            ? Results.NotFound().ExecuteAsync(context)
+            : next(context));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(ApiSecurityServiceCollectionExtensions.MetricsPolicy);
+        // Needs a key (any scope), by the fallback policy: the document maps the admin surface, and every client
+        // that can use the API holds a key to read it with.
         app.MapOpenApi("/openapi/{documentName}.json");
         HttpEndpoints.Map(app);
+        app.Lifetime.ApplicationStarted.Register(() => ReportHttpSecurity(app.Services));
         return app;
+    }
+
+    private static void ReportHttpSecurity(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpListeners).FullName!);
+        var keys = services.GetRequiredService<ApiKeyStore>();
+        if (!keys.AnyActive)
+        {
+            SecurityLog.NoApiKeys(logger, keys.FilePath);
+        }
+        if (services.GetRequiredService<HttpListeners>().MetricsUrl is { } metrics)
+        {
+            SecurityLog.MetricsListener(logger, metrics.ToString());
+        }
     }
 
     internal static bool ValidateObject(IngestOptions options, out List<System.ComponentModel.DataAnnotations.ValidationResult> results)
     {
-        results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        // The attributes on IngestOptions' own properties first (named with their key), then its cross-field rules.
+        results = [];
+        foreach (var property in typeof(IngestOptions).GetProperties())
+        {
+            var propertyResults = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            var propertyContext = new System.ComponentModel.DataAnnotations.ValidationContext(options) { MemberName = property.Name };
+            if (property.GetIndexParameters().Length == 0
+                && !System.ComponentModel.DataAnnotations.Validator.TryValidateProperty(property.GetValue(options), propertyContext, propertyResults))
+            {
+                results.AddRange(propertyResults.Select(r => new System.ComponentModel.DataAnnotations.ValidationResult(
+                    $"{IngestOptions.Section}:{property.Name}: {r.ErrorMessage}", r.MemberNames)));
+            }
+        }
+        results.AddRange(options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
         return results.Count == 0;
     }
 

@@ -13,7 +13,10 @@ public sealed class IngestOptions : IValidatableObject
     /// <summary>Terminal ports. At least one.</summary>
     public List<ListenerOptions> Listeners { get; set; } = [];
 
-    /// <summary>Address and port of the HTTP surface (metrics, health, state, history). Default http://0.0.0.0:8080.</summary>
+    /// <summary>
+    /// Address and port of the HTTP surface (metrics, health, state, history, registry). Default http://0.0.0.0:8080;
+    /// https:// serves TLS with the certificate of <c>Http:Certificate</c>.
+    /// </summary>
     [Required]
     public string HttpUrl { get; set; } = "http://0.0.0.0:8080";
 
@@ -63,9 +66,11 @@ public sealed class IngestOptions : IValidatableObject
         {
             yield return new ValidationResult($"Ingest:RateLimits:{failure}", [nameof(RateLimits)]);
         }
-        if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+        if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || !Http.HttpAddress.TryParseHost(uri, out _))
         {
-            yield return new ValidationResult($"Ingest:HttpUrl '{HttpUrl}' must be an absolute http:// URL.", [nameof(HttpUrl)]);
+            yield return new ValidationResult($"Ingest:HttpUrl '{HttpUrl}' must be an absolute http:// or https:// URL with an IP address " +
+                "(https:// needs Http:Certificate:Path).", [nameof(HttpUrl)]);
         }
     }
 }

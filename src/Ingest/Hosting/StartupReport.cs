@@ -17,10 +17,12 @@ public sealed class StartupReport : IHostedService
     private readonly IOptions<ForwarderOptions> _forwarder;
     private readonly IOptions<IngestOptions> _ingest;
     private readonly ILogger<StartupReport> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
 
     public StartupReport(StorageConfiguration storage, IFrameSpool spool, IOptions<SpoolOptions> spoolOptions, IOptions<ForwarderOptions> forwarder,
-        IOptions<IngestOptions> ingest, ILogger<StartupReport> logger)
+        IOptions<IngestOptions> ingest, ILogger<StartupReport> logger, IHostApplicationLifetime lifetime)
     {
+        _lifetime = lifetime;
         _storage = storage;
         _spool = spool;
         _spoolOptions = spoolOptions;
@@ -29,7 +31,15 @@ public sealed class StartupReport : IHostedService
         _logger = logger;
     }
 
+    /// <summary>Reports once everything has started, ports bound included: "started" is never followed by a bind failure.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _lifetime.ApplicationStarted.Register(Report);
+        _lifetime.ApplicationStopping.Register(() => HostLog.Stopping(_logger, _ingest.Value.NodeName));
+        return Task.CompletedTask;
+    }
+
+    private void Report()
     {
         var stats = _spool.GetStats();
         HostLog.Started(_logger, _ingest.Value.NodeName, Path.GetFullPath(_spoolOptions.Value.Directory), stats.NextOffset, stats.DiskBytes, _ingest.Value.HttpUrl);
@@ -45,7 +55,6 @@ public sealed class StartupReport : IHostedService
         {
             HostLog.NoForwarding(_logger);
         }
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

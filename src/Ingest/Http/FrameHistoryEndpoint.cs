@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Ingest.Hosting;
+using Ingest.Http.Security;
 using Ingest.Protocol.Framing;
 using Ingest.Sinks.ClickHouse;
 using Ingest.Tools;
@@ -31,15 +32,26 @@ public static class FrameHistoryEndpoint
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/vehicles/{vin}/frames", HandleAsync)
+            .RequireAuthorization(ApiScopes.HistoryRead)
             .WithSummary("Stored frames of one vehicle between from and to (ISO 8601, default: the last day), decoded, as JSON Lines " +
                 "streamed from ClickHouse; limit defaults to 1000 and may not exceed Http:MaxHistoryLimit (400 otherwise); " +
-                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 502 when the ClickHouse query fails; 503 without ClickHouse.");
+                "429 with Retry-After when Http:MaxConcurrentHistoryQueries are running; 502 when the ClickHouse query fails; 503 without ClickHouse. " +
+                "Scope history:read; 404 for a vehicle of another tenant.");
     }
 
     private static async Task HandleAsync(string vin, DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext context,
         HistoryQueryLimiter limiter, IOptions<HttpOptions> httpOptions, TimeProvider time, ILoggerFactory loggers)
     {
+        if (!VehicleAccess.TryAuthorize(context, vin, out var caller))
+        {
+            await Results.NotFound().ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
         var options = httpOptions.Value;
+        // Audited as asked, before anything can fail: an attempt on a vehicle's history is what an auditor looks for.
+        var asked = time.GetUtcNow();
+        AuditLog.HistoryRead(VehicleAccess.Audit(context), vin, from ?? asked.AddDays(-1), to ?? asked, limit ?? Math.Min(1000, options.MaxHistoryLimit),
+            caller.KeyId, caller.Name);
         var history = context.RequestServices.GetService<ClickHouseFrameHistory>();
         if (history is null)
         {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Ingest.Hosting;
+using Ingest.Http.Security;
+using Ingest.Registry;
 using Ingest.Protocol.Framing;
 using Ingest.Sessions;
 using Ingest.Sinks.ClickHouse;
@@ -24,7 +26,7 @@ public static class HttpEndpoints
             return stats.CanAccept
                 ? Results.Text("ok")
                 : Results.Text("spool cannot accept frames: " + RefusalReason(stats), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithSummary("Health: 200 \"ok\" while the node can acknowledge frames; 503 with the reason while the spool refuses them " +
+        }).AllowAnonymous().WithSummary("Health: 200 \"ok\" while the node can acknowledge frames; 503 with the reason while the spool refuses them " +
             "(disk error being retried, disk budget reached, writer faulted).");
 
         app.MapGet("/readyz", (SessionRegistry registry, IFrameSpool spool, StorageConfiguration storage) =>
@@ -61,19 +63,49 @@ public static class HttpEndpoints
                 redis = storage.Redis ? "configured" : "not configured: state kept in process",
             };
             return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithSummary("Readiness: the spool accepts frames (not faulted, not at its disk budget, no disk error being retried); " +
+        }).AllowAnonymous().WithSummary("Readiness (no credentials needed; it names no vehicle): the spool accepts frames (not faulted, not at its disk budget, no disk error being retried); " +
             "consumer lag per cursor, orphaned cursors and when they are dropped.");
 
-        app.MapGet("/vehicles/{vin}/state", async (string vin, IVehicleStateStore store, CancellationToken ct) =>
-            await store.GetAsync(vin, ct) is { } state ? Results.Json(state) : Results.NotFound())
-            .WithSummary("The latest known state of one vehicle (Redis, or in-process without Redis).");
+        app.MapGet("/vehicles/{vin}/state", async (string vin, HttpContext context, IVehicleStateStore store, CancellationToken ct) =>
+        {
+            if (!VehicleAccess.TryAuthorize(context, vin, out var caller))
+            {
+                return Results.NotFound();
+            }
+            AuditLog.StateRead(VehicleAccess.Audit(context), vin, caller.KeyId, caller.Name);
+            return await store.GetAsync(vin, ct) is { } state ? Results.Json(state) : Results.NotFound();
+        })
+            .RequireAuthorization(ApiScopes.StateRead)
+            .WithSummary("The latest known state of one vehicle (Redis, or in-process without Redis). Scope state:read; " +
+                "404 for a vehicle of another tenant, as for an unknown one.");
 
-        app.MapGet("/vehicles/online", async (IVehicleStateStore store, int? limit, CancellationToken ct) =>
-            Results.Json(await store.ListOnlineAsync(Math.Clamp(limit ?? 100, 1, 10_000), ct)))
-            .WithSummary("Vehicles currently online, most recently seen first.");
+        app.MapGet("/vehicles/online", async (HttpContext context, IVehicleStateStore store, IVehicleRegistry registry, int? limit, CancellationToken ct) =>
+        {
+            var caller = ApiCaller.From(context.User);
+            int wanted = Math.Clamp(limit ?? 100, 1, MaxOnline);
+            IReadOnlyList<VehicleState> online;
+            if (caller.IsAdmin)
+            {
+                online = await store.ListOnlineAsync(wanted, ct);
+            }
+            else
+            {
+                // The state store has no tenant index: filter the most recently seen vehicles by the registry.
+                online = (await store.ListOnlineAsync(MaxOnline, ct)).Where(s => caller.CanSee(registry, s.Vin)).Take(wanted).ToList();
+            }
+            AuditLog.OnlineListRead(VehicleAccess.Audit(context), caller.IsAdmin ? "*" : caller.Tenant, online.Count, caller.KeyId, caller.Name);
+            return Results.Json(online);
+        })
+            .RequireAuthorization(ApiScopes.StateRead)
+            .WithSummary("Vehicles currently online, most recently seen first; only the key's tenant's vehicles (admin keys see all). Scope state:read.");
 
         FrameHistoryEndpoint.Map(app);
+        RegistryEndpoints.Map(app);
+        ApiKeyEndpoints.Map(app);
     }
+
+    /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>
+    public const int MaxOnline = 10_000;
 
     private static string RefusalReason(SpoolStats stats) =>
         stats.Faulted ? "the writer stopped after an unexpected error; restart the node"

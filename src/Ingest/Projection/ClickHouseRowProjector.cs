@@ -103,15 +103,16 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
     private static void ProjectHj(ClickHouseRowBuffers rows, in RowKey key, in FrameHeader header, ReadOnlySpan<byte> data,
         ReadOnlySpan<byte> frame, ListenerProtocol listenerProtocol, Hj1239UserItemLayout userItems)
     {
-        var body = FrameBodies.ClassifyHj(header, data, listenerProtocol, userItems, out var layout);
+        // Realtime and reissue units are walked once: their rows are written during the walk that also decides whether
+        // the unit is well formed (FrameBodies.ClassifyHj would walk it a second time).
+        var body = IsHjData(header, data)
+            ? WriteHjData(rows, key, data, listenerProtocol, userItems, header.Command == Hj1239Command.Reissue)
+            : FrameBodies.ClassifyHj(header, data, listenerProtocol, userItems, out _);
         DateTimeOffset? deviceTime = body == FrameBodies.HjBody.None ? null : StoredTime.Of(GbTime.Read(data));
         Span<byte> iccid = stackalloc byte[Hj1239LoginBody.IccidLength];
         WriteFrameRaw(rows.FramesRaw, key, header, 0, deviceTime, frame);
         switch (body)
         {
-            case FrameBodies.HjBody.Data:
-                EmissionSampleRows.Write(rows.EmissionSamples, key, data, layout, userItems, header.Command == Hj1239Command.Reissue);
-                break;
             case FrameBodies.HjBody.Login:
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogin, deviceTime, Word(data, GbTime.Size),
                     RowText.TrimmedAscii(data.Slice(GbTime.Size + 2, Hj1239LoginBody.IccidLength), iccid));
@@ -120,6 +121,28 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
                 WriteSession(rows.Sessions, key, SessionEvent.VehicleLogout, deviceTime, Word(data, GbTime.Size), default);
                 break;
         }
+    }
+
+    /// <summary>A realtime or reissue unit in clear text: the ones with emission rows (as <see cref="FrameBodies.ClassifyHj"/> decides).</summary>
+    private static bool IsHjData(in FrameHeader header, ReadOnlySpan<byte> data) =>
+        header.Command is Hj1239Command.Realtime or Hj1239Command.Reissue
+        && !(header.Encryption is >= Gb32960Encryption.Rsa and <= Gb32960Encryption.Sm4 && !data.IsEmpty);
+
+    /// <summary>
+    /// The listener's layout first; when it does not fit, the layout detected from the bytes, as the decoder does.
+    /// </summary>
+    private static FrameBodies.HjBody WriteHjData(ClickHouseRowBuffers rows, in RowKey key, ReadOnlySpan<byte> data,
+        ListenerProtocol listenerProtocol, Hj1239UserItemLayout userItems, bool isReissue)
+    {
+        var configured = listenerProtocol switch
+        {
+            ListenerProtocol.Gb17691 => Hj1239Layout.AnnexQ,
+            ListenerProtocol.Hj1239 => Hj1239Layout.Hj1239,
+            _ => Hj1239Layout.Auto,
+        };
+        bool written = EmissionSampleRows.TryWrite(rows.EmissionSamples, key, data, configured, userItems, isReissue, out _)
+            || configured != Hj1239Layout.Auto && EmissionSampleRows.TryWrite(rows.EmissionSamples, key, data, Hj1239Layout.Auto, userItems, isReissue, out _);
+        return written ? FrameBodies.HjBody.Data : FrameBodies.HjBody.None;
     }
 
     /// <summary>Columns of <see cref="FrameRawRow.Table"/>, in order.</summary>

@@ -16,11 +16,17 @@ namespace Ingest.Projection;
 /// </summary>
 internal static class EmissionSampleRows
 {
-    /// <summary>Appends the rows of a data unit whose walk in <paramref name="layout"/> completes.</summary>
-    public static void Write(RowBuffer<EmissionSampleRow> table, in RowKey key, ReadOnlySpan<byte> data, Hj1239Layout layout,
-        Hj1239UserItemLayout userItems, bool isReissue)
+    /// <summary>
+    /// Appends the rows of a data unit in one walk; when the walk in <paramref name="layout"/> does not complete (a
+    /// malformed unit, or the other layout), the rows written so far are taken back and false is returned.
+    /// <paramref name="resolved"/> is the layout walked (<see cref="Hj1239Layout.Auto"/> resolved from the bytes).
+    /// </summary>
+    public static bool TryWrite(RowBuffer<EmissionSampleRow> table, in RowKey key, ReadOnlySpan<byte> data, Hj1239Layout layout,
+        Hj1239UserItemLayout userItems, bool isReissue, out Hj1239Layout resolved)
     {
+        var mark = table.Mark();
         var walker = new Hj1239ItemWalker(data, layout, userItems);
+        resolved = walker.Layout;
         var frameTime = StoredTime.Of(walker.Time);
         for (int index = 0; walker.TryReadNext(out var item); index++)
         {
@@ -30,6 +36,12 @@ internal static class EmissionSampleRows
                 table.EndRow();
             }
         }
+        if (walker.Completed)
+        {
+            return true;
+        }
+        table.RewindTo(mark);
+        return false;
     }
 
     private static void WriteRow(RowBinaryWriter w, in RowKey key, in Hj1239Item item, ushort index, DateTimeOffset time, bool isReissue)

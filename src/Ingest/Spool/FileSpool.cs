@@ -354,6 +354,9 @@ public sealed class FileSpool : IFrameSpool
         {
             PersistPendingCursor(registration);
         }
+        // The operator's proof that a stop lost nothing: where the spool ends and where each consumer will resume.
+        SpoolLog.Closed(_logger, Durable.Value, registrations.Length,
+            string.Join(", ", registrations.Select(r => $"{r.Name}={r.PersistedOffset}")));
         Durable.Close();
         _metrics.Dispose();
         _exclusive?.Dispose();

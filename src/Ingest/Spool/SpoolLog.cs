@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingest.Spool;
 
-/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121.</summary>
+/// <summary>Spool log events (ids 1100-1199). Per-append events are metrics, never logs. Next free id: 1121 (1121-1160 are taken by the consumer loop and the append path; 1161-1169 shutdown).</summary>
 internal static partial class SpoolLog
 {
     [LoggerMessage(EventId = 1100, EventName = "SpoolOpened", Level = LogLevel.Information,
@@ -88,4 +88,8 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 1120, EventName = "SpoolOrphanDropFailed", Level = LogLevel.Warning,
         Message = "Spool could not drop orphaned cursor {Consumer}; tried again at the next round (event 1120)")]
     public static partial void OrphanDropFailed(ILogger logger, Exception exception, string consumer);
+
+    [LoggerMessage(EventId = 1161, EventName = "SpoolClosed", Level = LogLevel.Information,
+        Message = "Spool closed: every acknowledged frame is on disk up to offset {DurableEnd}; {Count} consumer cursor(s) persisted: {Cursors} (event 1161)")]
+    public static partial void Closed(ILogger logger, long durableEnd, int count, string cursors);
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Ingest.Tools;
 
-/// <summary>The command line: "serve", "decode", "verify", "repair" and "registry".</summary>
+/// <summary>The command line: "serve", "decode", "verify", "repair", "keys" and "registry".</summary>
 public static class IngestCommandLine
 {
     /// <summary>The exit code for wrong arguments, whichever command.</summary>
@@ -24,33 +24,44 @@ public static class IngestCommandLine
         serve.SetAction(async (parse, ct) =>
         {
             var hostArgs = parse.UnmatchedTokens.ToArray();
+            // Bad configuration: one line per problem, each naming its key, before anything starts.
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            IReadOnlyList<string> problems;
             try
             {
-                await using var app = IngestHost.Build(hostArgs);
-                await app.RunAsync(ct);
+                app = IngestHost.Build(hostArgs);
+                problems = StartupPreflight.Check(app.Services);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException ex)
             {
-                // Bad configuration: one line per failure, each naming its key, instead of a stack trace.
-                foreach (var failure in ex.Failures)
-                {
-                    await Console.Error.WriteLineAsync($"ingest: configuration refused: {failure}");
-                }
-                return 2;
+                // Building the web host already reads the listener options (Kestrel is configured from them).
+                app = null!;
+                problems = ex.Failures.Distinct().ToList();
             }
             catch (InvalidOperationException ex) when (ex.InnerException is FormatException or ArgumentException
                 && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
             {
                 // A value of the wrong type (an unknown admission policy, a word where a number goes): one line too.
-                await Console.Error.WriteLineAsync($"ingest: configuration refused: {ex.Message} {ex.InnerException.Message}");
-                return 2;
+                app = null!;
+                problems = [$"{ex.Message} {ex.InnerException.Message}"];
             }
+            await using var _ = app;
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"ingest: configuration refused: {problem}");
+            }
+            if (problems.Count > 0)
+            {
+                return WrongArguments;
+            }
+            await app.RunAsync(ct);
             return 0;
         });
         root.Subcommands.Add(serve);
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: false, output, error));
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: true, output, error));
+        root.Subcommands.Add(KeysCommand.Create(output, error));
         root.Subcommands.Add(RegistryCommand.Create(output, error));
 
         var parsed = root.Parse(args);

@@ -10,8 +10,12 @@ namespace Ingest.Transport;
 /// </summary>
 public sealed class ConnectionBudget
 {
-    /// <summary>Descriptors always kept back, however low the limit: the reserve is at least this many.</summary>
-    public const int MinimumReserve = 256;
+    /// <summary>
+    /// Descriptors always kept back, however low the limit: the reserve is at least this many. The runtime alone
+    /// holds about 240 once the HTTP surface is up (two per loaded assembly; API-key authentication added eight), and
+    /// the spool's segments, cursors and storage connections need the rest even under a login flood.
+    /// </summary>
+    public const int MinimumReserve = 288;
 
     /// <summary>Share of the limit kept back when that is more than <see cref="MinimumReserve"/>: 5 %.</summary>
     public const double ReserveShare = 0.05;

@@ -22,9 +22,34 @@ public static class TerminalListeners
 {
     public static void Configure(KestrelServerOptions kestrel, IServiceProvider services, IEnumerable<ListenerRuntime> listeners)
     {
-        var handler = services.GetRequiredService<TerminalConnectionHandler>();
+        // Nothing is resolved or logged here: Kestrel reads these options while the host is built, before the start-up
+        // checks. The handler (and the spool behind it) is created, and each port reported, when Kestrel binds it.
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TerminalListeners));
-        var budget = services.GetRequiredService<ConnectionBudget>();
+        int budgetReported = 0;
+        foreach (var listener in listeners)
+        {
+            var endpoint = new IPEndPoint(IPAddress.Parse(listener.Options.Address), listener.Options.Port);
+            kestrel.Listen(endpoint, listenOptions =>
+            {
+                listener.Endpoint = listenOptions;
+                listenOptions.Use(_ =>
+                {
+                    if (Interlocked.Exchange(ref budgetReported, 1) == 0)
+                    {
+                        ReportBudget(logger, services.GetRequiredService<ConnectionBudget>());
+                    }
+                    var handler = services.GetRequiredService<TerminalConnectionHandler>();
+                    SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
+                        listener.MaxConnections, listener.Options.IdleTimeout, listener.Options.PartialFrameTimeout);
+                    handler.Admission.ReportListener(listener);
+                    return connection => handler.HandleAsync(connection, listener);
+                });
+            });
+        }
+    }
+
+    private static void ReportBudget(ILogger logger, ConnectionBudget budget)
+    {
         if (budget.Limit is { } limit)
         {
             SessionLog.ConnectionBudget(logger, limit.Soft, limit.Hard, budget.Reserve, budget.MaxConnections);
@@ -32,18 +57,6 @@ public static class TerminalListeners
         else
         {
             SessionLog.ConnectionBudgetUnknown(logger);
-        }
-        foreach (var listener in listeners)
-        {
-            var endpoint = new IPEndPoint(IPAddress.Parse(listener.Options.Address), listener.Options.Port);
-            kestrel.Listen(endpoint, listenOptions =>
-            {
-                listener.Endpoint = listenOptions;
-                listenOptions.Use(_ => connection => handler.HandleAsync(connection, listener));
-            });
-            SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
-                listener.MaxConnections, listener.Options.IdleTimeout, listener.Options.PartialFrameTimeout);
-            handler.Admission.ReportListener(listener);
         }
     }
 }

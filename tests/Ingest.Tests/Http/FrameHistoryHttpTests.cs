@@ -34,7 +34,8 @@ public sealed class FrameHistoryHttpTests : IAsyncLifetime
         // ClickHouse's answer to the history query is held after 64 KiB until this test has read a frame from ingest.
         await using var clickHouse = GatedTcpProxy.Start(new Uri(_db.Options.Endpoint!), vin, bytesBeforeGate: 64 * 1024);
         await using var server = await StartServerAsync(clickHouse);
-        using var http = new HttpClient { BaseAddress = server.HttpBase, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = await server.CreateHttpClientAsync();
+        http.Timeout = Timeout.InfiniteTimeSpan;
 
         using var response = await http.GetAsync(Query(vin, rows), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Hang);
         using var body = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -64,7 +65,8 @@ public sealed class FrameHistoryHttpTests : IAsyncLifetime
         // Every history query's answer is held by the relay: those that got a slot keep it until the relay opens.
         await using var clickHouse = GatedTcpProxy.Start(new Uri(_db.Options.Endpoint!), vin, bytesBeforeGate: 0);
         await using var server = await StartServerAsync(clickHouse, ("Http:MaxConcurrentHistoryQueries", "2"), ("Http:MaxHistoryLimit", "500"));
-        using var http = new HttpClient { BaseAddress = server.HttpBase, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = await server.CreateHttpClientAsync();
+        http.Timeout = Timeout.InfiniteTimeSpan;
 
         var running = Enumerable.Range(0, 2).Select(_ => http.GetAsync(Query(vin, 100))).ToList();
         await Eventually.TrueAsync(() => clickHouse.MarkedConnections == 2, "both history queries reached ClickHouse", Hang);
@@ -92,7 +94,7 @@ public sealed class FrameHistoryHttpTests : IAsyncLifetime
         var settings = SystemSettings.For(SystemSettings.UniqueNode("history"), clickHouse: _db);
         settings["ClickHouse:Endpoint"] = $"http://127.0.0.1:{ServicesScript.FreePort()}/"; // nothing listens there
         await using var server = await TestServer.StartAsync(settings);
-        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var http = await server.CreateHttpClientAsync();
 
         using var response = await http.GetAsync(Query("LNOCLICKHOUSE0001", 10)).WaitAsync(Hang);
 

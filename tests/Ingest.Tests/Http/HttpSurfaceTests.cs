@@ -11,7 +11,7 @@ public class HttpSurfaceTests
     public async Task Health_readiness_and_openapi_answer_and_readiness_shows_the_spool()
     {
         await using var server = await TestServer.StartAsync();
-        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var http = await server.CreateHttpClientAsync();
 
         Assert.Equal("ok", await http.GetStringAsync("/healthz"));
         using var ready = JsonDocument.Parse(await http.GetStringAsync("/readyz"));
@@ -26,7 +26,7 @@ public class HttpSurfaceTests
     public async Task Without_redis_a_vehicles_state_is_kept_in_process_and_served_over_http()
     {
         await using var server = await TestServer.StartAsync();
-        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var http = await server.CreateHttpClientAsync();
         const string vin = "LZYTUGEW5G1059545";
         await using var terminal = await TestTerminal.ConnectAsync(server.Port());
         await terminal.SendAsync([.. Frames.Login(vin), .. Frames.Realtime(vin)]);

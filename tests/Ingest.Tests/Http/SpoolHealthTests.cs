@@ -90,7 +90,7 @@ public class SpoolHealthTests
         }
 
         await using var server = await TestServer.StartAsync(new() { ["Spool:OrphanedCursorGrace"] = "02:00:00" }, spoolDirectory);
-        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var http = await server.CreateHttpClientAsync();
         using var ready = JsonDocument.Parse(await http.GetStringAsync("/readyz"));
 
         var orphan = Assert.Single(ready.RootElement.GetProperty("spool").GetProperty("orphaned_consumers").EnumerateArray());

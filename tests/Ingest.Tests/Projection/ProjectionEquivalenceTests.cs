@@ -166,6 +166,31 @@ public class ProjectionEquivalenceTests
         Assert.True(stored > 5000, $"only {stored} emission_samples rows were compared");
     }
 
+    [Fact]
+    public void A_malformed_hj_unit_between_good_ones_takes_back_only_its_own_rows()
+    {
+        // Emission rows are written while the unit is walked; a unit that turns out malformed part-way must leave the
+        // rows of the records before it in the same buffer untouched, and none of its own.
+        var built = TerminalFrames.Build(TerminalProtocol.Hj1239, "LGDCH91G8KA141269", new FrameShape { Mix = InfoMix.Parse("02x3") }, seed: 7).Data;
+        built.Stamp(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero), 1);
+        var good = built.Span.ToArray();
+        var cut = Mutate(good, [], resize: -5);
+        var expected = new ClickHouseRowBuffers();
+        var actual = new ClickHouseRowBuffers();
+        foreach (var (frame, offset) in new[] { (good, 4096L), (cut, 8192L), (good, 12288L) })
+        {
+            Reference.Project(Record(frame, ListenerProtocol.Hj1239, offset), expected);
+            Fast.Project(Record(frame, ListenerProtocol.Hj1239, offset), actual);
+        }
+        Assert.Equal(6, actual.EmissionSamples.Count);
+        Assert.Equal(3, actual.FramesRaw.Count);
+        for (int t = 0; t < expected.All.Count; t++)
+        {
+            Assert.Equal(expected.All[t].Count, actual.All[t].Count);
+            Assert.True(expected.All[t].Encoded.WrittenSpan.SequenceEqual(actual.All[t].Encoded.WrittenSpan), expected.All[t].Table.Name);
+        }
+    }
+
     /// <summary>Mostly real instants (2000-2099), sometimes not (a zero month, an hour of 24).</summary>
     private static readonly Gen<GbTime> RealTime = Gen.Frequency(
         (9, Gen.Select(Gen.Byte[0, 99], Gen.Byte[1, 12], Gen.Byte[1, 28], Gen.Byte[0, 23], Gen.Byte[0, 59], Gen.Byte[0, 59],

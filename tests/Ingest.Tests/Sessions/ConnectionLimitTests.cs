@@ -18,11 +18,11 @@ public class ConnectionLimitTests
 
     [Theory]
     [InlineData(20_000ul, 1_000, 19_000)]      // this machine: 5 % is more than the minimum
-    [InlineData(1_024ul, 256, 768)]            // a common default soft limit: the minimum reserve applies
-    [InlineData(300ul, 256, 44)]
-    [InlineData(200ul, 256, 0)]                // below the reserve: no terminal connection at all
+    [InlineData(1_024ul, 288, 736)]            // a common default soft limit: the minimum reserve applies
+    [InlineData(300ul, 288, 12)]
+    [InlineData(200ul, 288, 0)]                // below the reserve: no terminal connection at all
     [InlineData(1_048_576ul, 52_429, 996_147)] // 5 % rounded up
-    public void The_budget_is_the_soft_limit_less_max_256_or_5_percent(ulong soft, int reserve, int connections)
+    public void The_budget_is_the_soft_limit_less_max_288_or_5_percent(ulong soft, int reserve, int connections)
     {
         var budget = ConnectionBudget.Derive(new DescriptorLimit(soft, soft * 2));
 
@@ -67,7 +67,7 @@ public class ConnectionLimitTests
         Assert.DoesNotContain('\n', message);
         Assert.Contains("MaxConnections adds up to 800", message);
         Assert.Contains("1000 file descriptors", message);
-        Assert.Contains("at most 744 connections", message);
+        Assert.Contains("at most 712 connections", message);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class ConnectionLimitTests
         {
             ["Ingest:Listeners:1:Address"] = "127.0.0.1",
             ["Ingest:Listeners:1:Port"] = "0",
-        }, services: s => s.AddSingleton(ConnectionBudget.Derive(new DescriptorLimit(259, 259)))); // 3 connections in all
+        }, services: s => s.AddSingleton(ConnectionBudget.Derive(new DescriptorLimit(291, 291)))); // 3 connections in all
         await using var a = await TestTerminal.ConnectAsync(server.Port(0));
         await using var b = await TestTerminal.ConnectAsync(server.Port(1));
         await using var c = await TestTerminal.ConnectAsync(server.Port(1));
@@ -138,7 +138,7 @@ public class ConnectionLimitTests
     public async Task Under_ulimit_n_300_connections_past_the_derived_limit_are_refused_while_the_others_are_served_and_nothing_spins()
     {
         const int limit = 300;
-        int expected = ConnectionBudget.Derive(new DescriptorLimit(limit, limit)).MaxConnections; // 44
+        int expected = ConnectionBudget.Derive(new DescriptorLimit(limit, limit)).MaxConnections; // 12
         string spool = Path.Combine(Path.GetTempPath(), "ingest-tests", "fd-" + Guid.NewGuid().ToString("N"));
         int gbPort = IngestProcess.FreePort();
         var settings = new Dictionary<string, string>

@@ -1,10 +1,10 @@
 using System.Net.Http;
 using Ingest.Hosting;
+using Ingest.Http;
+using Ingest.Http.Security;
 using Ingest.Sessions;
 using Ingest.Spool;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,7 +34,30 @@ public sealed class TestServer : IAsyncDisposable
 
     public int Port(int index = 0) => Listener(index).BoundPort;
 
-    public Uri HttpBase => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    /// <summary>The main HTTP address as bound.</summary>
+    public Uri HttpBase => Services.GetRequiredService<HttpListeners>().MainUrl!;
+
+    private string? _adminKey;
+
+    /// <summary>Creates an API key in this server's key store and returns the text to present.</summary>
+    public async Task<string> CreateApiKeyAsync(string tenant, params string[] scopes)
+    {
+        var (_, secret) = await Services.GetRequiredService<ApiKeyStore>().CreateAsync(tenant, scopes, "test-" + tenant);
+        return secret;
+    }
+
+    /// <summary>
+    /// An HTTP client for the main address that presents <paramref name="apiKey"/>, or an admin key the server creates
+    /// once for the test (every endpoint except /healthz and /readyz needs one).
+    /// </summary>
+    public async Task<HttpClient> CreateHttpClientAsync(string? apiKey = null, HttpMessageHandler? handler = null)
+    {
+        apiKey ??= _adminKey ??= await CreateApiKeyAsync("test-admin", ApiScopes.Admin);
+        var http = handler is null ? new HttpClient() : new HttpClient(handler);
+        http.BaseAddress = HttpBase;
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
 
     /// <param name="services">Replaces host services after the defaults (a clock, a spool double, a buffer pool).</param>
     public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, string? spoolDirectory = null,
@@ -102,7 +125,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public async Task<string> GetMetricsAsync()
     {
-        using var http = new HttpClient { BaseAddress = HttpBase };
+        using var http = await CreateHttpClientAsync();
         return await http.GetStringAsync("/metrics");
     }
 

@@ -91,7 +91,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         // Redis: each vehicle's latest state, logged out at the end, telemetry from its newest sample.
         var newestGb = await NewestAsync(db, "SELECT vin, toUnixTimestamp(max(device_time)) FROM {0} FINAL GROUP BY vin", "vehicle_samples");
         var newestHj = await NewestAsync(db, "SELECT vin, toUnixTimestamp(max(collection_time)) FROM {0} FINAL GROUP BY vin", "emission_samples");
-        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        using var http = await server.CreateHttpClientAsync();
         await Eventually.TrueAsync(async () =>
             {
                 // A terminal that was in a simulated coverage gap when the run ended never logged out: it stays online.

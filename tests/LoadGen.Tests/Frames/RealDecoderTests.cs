@@ -1,3 +1,4 @@
+using Ingest.Protocol.Framing;
 using Ingest.Protocol.Gb32960;
 using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Hj1239;
@@ -94,6 +95,83 @@ public class RealDecoderTests
         { TerminalProtocol.Gb2025, "01,02,04,05,06,07,08,80", 500, true },
         { TerminalProtocol.Gb2025, "01,02,05,06,07,08", 96, false },
     };
+
+    /// <summary>
+    /// The check byte is patched for the bytes a stamp changes, not recomputed: after a run of stamps (times across
+    /// day and year boundaries, serials wrapping, realtime and reissue) the frame must be exactly the bytes a fresh
+    /// full seal gives, decode with the new collection time, and be unchanged outside the stamped fields.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GbFrames))]
+    public void A_restamped_gb_frame_decodes_with_its_new_time_and_a_valid_check_and_nothing_else_moves(TerminalProtocol protocol, string mix, int cells, bool signed)
+    {
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape { Mix = InfoMix.Parse(mix), CellCount = cells, MotorCount = 2, Signed = signed }, seed: 4);
+        var data = frames.Data;
+        var original = data.Span.ToArray();
+        var rng = new Random(7);
+        var time = new DateTimeOffset(2026, 12, 31, 23, 59, 58, TimeSpan.FromHours(8));
+        for (int i = 0; i < 50; i++)
+        {
+            time = time.AddSeconds(rng.Next(1, 90_000));
+            byte command = i % 3 == 0 ? Commands.Reissue : Commands.Realtime;
+            var collected = command == Commands.Reissue ? time.AddMinutes(-rng.Next(1, 600)) : time;
+
+            data.Stamp(command, time, collected, rng.Next(1, 200_000));
+
+            var resealed = data.Span.ToArray();
+            FrameEncoding.Seal(resealed);
+            Assert.Equal(resealed, data.Span.ToArray());
+            Assert.True(Gb32960Decoder.TryDecode(data.Span, out var frame, out var error), error.ToString());
+            var report = Assert.IsType<RealtimeReport>(frame.Body);
+            Assert.Equal(command == Commands.Reissue, report.IsReissue);
+            Assert.Equal(GbTime.FromDateTimeOffset(collected), report.Time);
+            AssertUnchangedOutsideStampedFields(original, data);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HjFrames))]
+    public void A_restamped_hj_frame_decodes_with_its_new_times_and_a_valid_check_and_nothing_else_moves(TerminalProtocol protocol, string mix, bool signed)
+    {
+        var frames = TerminalFrames.Build(protocol, "LZYTBGBW6J1014194", new FrameShape { Mix = InfoMix.Parse(mix), Signed = signed }, seed: 4);
+        var data = frames.Data;
+        var original = data.Span.ToArray();
+        var time = new DateTimeOffset(2026, 2, 28, 23, 59, 50, TimeSpan.FromHours(8));
+        for (int i = 0; i < 40; i++)
+        {
+            time = time.AddSeconds(1 + i * 37);
+            data.Stamp(Commands.Realtime, time, time, 65_525 + i);
+
+            var resealed = data.Span.ToArray();
+            FrameEncoding.Seal(resealed);
+            Assert.Equal(resealed, data.Span.ToArray());
+            Assert.True(Hj1239Decoder.TryDecode(data.Span, LayoutOf(protocol), out var frame, out var error), error.ToString());
+            var body = Assert.IsType<Hj1239DataBody>(frame.Body);
+            Assert.Equal(GbTime.FromDateTimeOffset(time), body.Time);
+            AssertUnchangedOutsideStampedFields(original, data);
+        }
+    }
+
+    private static void AssertUnchangedOutsideStampedFields(byte[] original, FrameTemplate template)
+    {
+        var stamped = new HashSet<int> { 2, original.Length - 1 };
+        foreach (var f in template.TimeFields)
+        {
+            stamped.UnionWith(Enumerable.Range(f.Offset, GbTime.Size));
+        }
+        foreach (var f in template.SerialFields)
+        {
+            stamped.UnionWith([f.Offset, f.Offset + 1]);
+        }
+        var now = template.Span;
+        for (int i = 0; i < original.Length; i++)
+        {
+            if (!stamped.Contains(i))
+            {
+                Assert.True(original[i] == now[i], $"byte {i} changed");
+            }
+        }
+    }
 
     [Theory]
     [MemberData(nameof(GbFrames))]

@@ -56,6 +56,8 @@ public static class OutageCommand
         var target = args.Endpoint("target");
         var hjTarget = args.OptionalEndpoint("hj1239-target");
         var serverHttp = args.LoopbackUrl("http");
+        // The server's Http:MetricsUrl: /metrics needs an admin key on the main address.
+        var serverMetrics = args.Text("metrics") is not null ? args.LoopbackUrl("metrics") : serverHttp;
         var platformEndPoint = args.Endpoint("platform");
         string link = args.Text("link") ?? "nat";
         string mode = args.Text("mode") ?? "disconnect";
@@ -77,7 +79,7 @@ public static class OutageCommand
         args.ThrowIfUnused();
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var server = new ServerWatch(http, serverHttp);
+        var server = new ServerWatch(http, serverHttp, serverMetrics);
         var platformOptions = new PlatformOptions { EndPoint = platformEndPoint };
         string consumer = "relay-" + link;
         string lagKey = consumer;

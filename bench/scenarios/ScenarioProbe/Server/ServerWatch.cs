@@ -6,8 +6,11 @@ namespace ScenarioProbe.Server;
 /// <summary>One look at the server's /readyz: spool end and each consumer's lag in bytes.</summary>
 public sealed record ReadySample(int Sessions, long NextOffset, IReadOnlyDictionary<string, long> ConsumerLagBytes);
 
-/// <summary>Reads the ingest server's /readyz and /metrics (Prometheus text) over loopback HTTP.</summary>
-public sealed class ServerWatch(HttpClient http, Uri baseUrl)
+/// <summary>
+/// Reads the ingest server's /readyz and /metrics (Prometheus text) over loopback HTTP; /metrics from the server's
+/// metrics-only address (<c>Http:MetricsUrl</c>), where it needs no API key.
+/// </summary>
+public sealed class ServerWatch(HttpClient http, Uri baseUrl, Uri metricsUrl)
 {
     public async Task<ReadySample> ReadyAsync(CancellationToken cancellationToken)
     {
@@ -25,7 +28,7 @@ public sealed class ServerWatch(HttpClient http, Uri baseUrl)
     }
 
     public async Task<Dictionary<string, double>> MetricsAsync(CancellationToken cancellationToken) =>
-        ParseTotals(await http.GetStringAsync(new Uri(baseUrl, "/metrics"), cancellationToken));
+        ParseTotals(await http.GetStringAsync(new Uri(metricsUrl, "/metrics"), cancellationToken));
 
     /// <summary>Prometheus text to one total per metric name (labels summed).</summary>
     public static Dictionary<string, double> ParseTotals(string text)

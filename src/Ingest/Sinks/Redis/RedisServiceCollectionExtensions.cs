@@ -18,6 +18,7 @@ public static class RedisServiceCollectionExtensions
     {
         services.AddOptions<RedisOptions>().Bind(section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisEndpointValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisStateMetrics>();
@@ -25,11 +26,20 @@ public static class RedisServiceCollectionExtensions
         if (options.IsConfigured)
         {
             // AbortOnConnectFail=false: this returns promptly even when Redis is down, and reconnects in the background.
-            services.TryAddSingleton<IVehicleStateStore>(sp => RedisVehicleStateStore.Connect(
-                sp.GetRequiredService<IOptions<RedisOptions>>().Value,
-                sp.GetRequiredService<RedisStateMetrics>(),
-                sp.GetRequiredService<ILogger<RedisVehicleStateStore>>(),
-                sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<IVehicleStateStore>(sp =>
+            {
+                // The first connect waits up to ConnectTimeout when Redis is down: say so, rather than pause silently.
+                var redis = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+                var logger = sp.GetRequiredService<ILogger<RedisVehicleStateStore>>();
+                RedisStateLog.Connecting(logger, redis.Endpoint!, redis.ConnectTimeout);
+                var store = RedisVehicleStateStore.Connect(redis, sp.GetRequiredService<RedisStateMetrics>(), logger,
+                    sp.GetRequiredService<TimeProvider>());
+                if (!store.IsConnected)
+                {
+                    RedisStateLog.UnreachableAtStart(logger, redis.Endpoint!);
+                }
+                return store;
+            });
         }
         else
         {

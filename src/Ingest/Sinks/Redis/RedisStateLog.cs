@@ -64,4 +64,12 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 3114, EventName = "InProcessStateEvicted", Level = LogLevel.Warning,
         Message = "In-process state holds Redis:MaxInProcessVehicles {Max} vehicles: {Evicted} least recently seen evicted so far")]
     public static partial void InProcessEvicted(ILogger logger, int max, long evicted);
+
+    [LoggerMessage(EventId = 3141, EventName = "RedisConnecting", Level = LogLevel.Information,
+        Message = "Connecting to Redis at {Endpoint} (connect timeout {ConnectTimeout} per attempt; start-up waits for the first attempts)")]
+    public static partial void Connecting(ILogger logger, string endpoint, TimeSpan connectTimeout);
+
+    [LoggerMessage(EventId = 3142, EventName = "RedisUnreachableAtStart", Level = LogLevel.Warning,
+        Message = "Redis at {Endpoint} is not reachable at start; the node starts anyway: live state waits in the spool and is applied once Redis answers (reconnecting in the background)")]
+    public static partial void UnreachableAtStart(ILogger logger, string endpoint);
 }

@@ -35,6 +35,14 @@ public sealed class RowBinaryWriter
     /// <summary>Forgets the content and keeps the memory for the next batch.</summary>
     public void Clear() => _written = 0;
 
+    /// <summary>Drops everything written after <paramref name="written"/> (a <see cref="WrittenCount"/> read earlier).</summary>
+    public void Truncate(int written)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(written, _written);
+        ArgumentOutOfRangeException.ThrowIfNegative(written);
+        _written = written;
+    }
+
     /// <summary>
     /// Room for at least <paramref name="size"/> bytes at the end; write into it, then <see cref="Advance"/> by what was
     /// written. For loops that store many fixed-size values at once (array columns).

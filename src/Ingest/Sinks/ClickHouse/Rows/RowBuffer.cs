@@ -43,12 +43,28 @@ public sealed class RowBuffer<TRow> : IRowBuffer
 
     public void EndRow() => Count++;
 
+    /// <summary>Where the buffer ends now, to go back to with <see cref="RewindTo"/>.</summary>
+    public RowBufferMark Mark() => new(_writer.WrittenCount, Count);
+
+    /// <summary>
+    /// Drops the rows written since <paramref name="mark"/>: a projector writes a record's rows while it walks the
+    /// record once, and takes them back when the walk finds the record malformed.
+    /// </summary>
+    public void RewindTo(RowBufferMark mark)
+    {
+        _writer.Truncate(mark.Bytes);
+        Count = mark.Rows;
+    }
+
     public void Clear()
     {
         _writer.Clear();
         Count = 0;
     }
 }
+
+/// <summary>A position in a <see cref="RowBuffer{TRow}"/>: its encoded length and row count at one moment.</summary>
+public readonly record struct RowBufferMark(int Bytes, int Rows);
 
 /// <summary>One buffer per table of the sink; what a projector appends to.</summary>
 public sealed class ClickHouseRowBuffers
