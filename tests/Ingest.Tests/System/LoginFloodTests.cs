@@ -113,6 +113,8 @@ public sealed class LoginFloodTests(ITestOutputHelper output)
         settings.Remove("Ingest:Admission"); // the product default
         settings["Spool:Directory"] = Path.Combine(folder, "spool");
         settings["Registry:ImportCsv"] = Path.Combine(folder, "fleet.csv");
+        int metricsPort = IngestProcess.FreePort();
+        settings["Http:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}"; // /metrics without a key
         settings["Logging:LogLevel:Default"] = "Warning";
         var environment = settings.ToDictionary(kv => kv.Key, kv => kv.Value ?? "");
         int gbPort = int.Parse(environment["Ingest:Listeners:0:Port"]);
@@ -151,7 +153,7 @@ public sealed class LoginFloodTests(ITestOutputHelper output)
             Assert.Equal(0, accepted);
             Assert.Equal(RandomVinLogins, failureReplies + closedSilently);
             Assert.True(floodLines <= 60, $"{floodLines} log lines for {RandomVinLogins} refusals: the refusal log is not bounded\n{server.OutputTail()}");
-            using var http = new HttpClient { BaseAddress = server.Http };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Equal(RandomVinLogins, Ingest.Tests.Support.TestServer.MetricValue(metrics, "ingest_admission_refused_total", "listener=\"gb32960\""));
 
