@@ -102,6 +102,8 @@ INGEST_Ingest__NodeName=demo-node \
 INGEST_Ingest__HttpUrl="http://127.0.0.1:$http_port" \
 INGEST_Ingest__Listeners__0__Address=127.0.0.1 INGEST_Ingest__Listeners__0__Port=$gb_port \
 INGEST_Ingest__Listeners__1__Address=127.0.0.1 INGEST_Ingest__Listeners__1__Port=$hj_port \
+INGEST_Ingest__Admission=Open \
+INGEST_Forwarder__Links__0__Filter__RelayUnfiled=true \
 INGEST_Spool__Directory="$demo_dir/spool" \
 INGEST_Forwarder__Links__0__Name=national \
 INGEST_Forwarder__Links__0__Host=127.0.0.1 \

@@ -11,6 +11,7 @@ dotnet build -c Release -v quiet -nologo src/Ingest/Ingest.csproj >/dev/null
 dotnet build -c Release -v quiet -nologo bench/LoadGen/LoadGen.csproj >/dev/null
 src/Ingest/bin/Release/net10.0/Ingest serve --http http://127.0.0.1:18090 --port 33960 --listen-address 127.0.0.1 \
     --Ingest:Listeners:1:Port=13390 --Ingest:Listeners:1:Address=127.0.0.1 --spool-dir "$work/spool" \
+    --admission Open --Ingest:RateLimits:Enabled=false \
     --Logging:LogLevel:Default=Warning "$@" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT

@@ -60,10 +60,12 @@ INGEST_Ingest__HttpUrl="http://127.0.0.1:$http_port" \
 INGEST_Http__MetricsUrl="http://127.0.0.1:$metrics_port" \
 INGEST_Ingest__Listeners__0__Address=127.0.0.1 INGEST_Ingest__Listeners__0__Port=$gb_port \
 INGEST_Ingest__Listeners__1__Address=127.0.0.1 INGEST_Ingest__Listeners__1__Port=$hj_port \
+INGEST_Ingest__Admission=Open INGEST_Ingest__RateLimits__Enabled=false \
 INGEST_Spool__Directory="$run_dir/spool" \
 INGEST_ClickHouse__Database="$database" \
 INGEST_Redis__KeyPrefix="fault$stamp" \
 INGEST_Forwarder__Links__0__Name=national \
+INGEST_Forwarder__Links__0__Filter__RelayUnfiled=true \
 INGEST_Forwarder__Links__0__Host=127.0.0.1 \
 INGEST_Forwarder__Links__0__Port=$platform_port \
 INGEST_Forwarder__Links__0__Username=fault \

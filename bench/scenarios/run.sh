@@ -211,7 +211,8 @@ start_server() {
     else components+=(--Redis:Endpoint=); fi
     if [[ ",$server_components," == *",relay,"* ]]; then
         components+=(--Forwarder:Links:0:Name=nat --Forwarder:Links:0:Host=127.0.0.1 --Forwarder:Links:0:Port=$platform_port
-            --Forwarder:Links:0:Username=scen --Forwarder:Links:0:Password=scen --Forwarder:Links:0:PlatformCode=PLATFORM000000001)
+            --Forwarder:Links:0:Username=scen --Forwarder:Links:0:Password=scen --Forwarder:Links:0:PlatformCode=PLATFORM000000001
+            --Forwarder:Links:0:Filter:RelayUnfiled=true)
     fi
     # With perf: W^X off, so JIT-compiled code lives in plain anonymous memory that the perf map describes.
     DOTNET_PerfMapEnabled=$perf_map DOTNET_EnableWriteXorExecute=$((1 - perf_map)) "$ingest_bin" serve \
@@ -219,6 +220,7 @@ start_server() {
         --Ingest:Listeners:0:Name=gb32960 --Ingest:Listeners:0:Protocol=Gb32960 --Ingest:Listeners:0:Address=127.0.0.1 --Ingest:Listeners:0:Port=$gb_port \
         --Ingest:Listeners:1:Name=hj1239 --Ingest:Listeners:1:Protocol=Hj1239 --Ingest:Listeners:1:Address=127.0.0.1 --Ingest:Listeners:1:Port=$hj_port \
         --http "$http_url" --Http:MetricsUrl="$metrics_base" --spool-dir "$spool" "${components[@]}" \
+        --admission Open --Ingest:RateLimits:Enabled=false \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Ingest.Hosting=Information \
         "$@" >"$run_dir/server-$name.log" 2>&1 &
     server_pid=$!

@@ -5,7 +5,7 @@ using Ingest.Sessions;
 
 namespace Ingest.Diagnostics;
 
-/// <summary>Session events (ids 1000-1099). Next free id: 1017. Per-frame successes are metrics, not logs.</summary>
+/// <summary>Session events (ids 1000-1099). Next free id: 1024 (1017-1040 admission). Per-frame successes are metrics, not logs.</summary>
 internal static partial class SessionLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Listener {Listener} on {Endpoint} accepts {Protocol} terminals (max {MaxConnections} connections, idle timeout {IdleTimeout}, partial-frame timeout {PartialFrameTimeout})", EventName = "ListenerStarted")]
@@ -29,8 +29,8 @@ internal static partial class SessionLog
     [LoggerMessage(1006, LogLevel.Warning, "Connection {ConnectionId} bound to {BoundVin} sent a frame for {FrameVin} at stream offset {StreamOffset}: rejected", EventName = "VinMismatch")]
     public static partial void VinMismatch(ILogger logger, string connectionId, string boundVin, string frameVin, long streamOffset);
 
-    [LoggerMessage(1007, LogLevel.Information, "Vehicle {Vin} logged in again on {NewConnectionId}: closing its older connection {OldConnectionId}", EventName = "DuplicateLogin")]
-    public static partial void DuplicateLogin(ILogger logger, string vin, string newConnectionId, string oldConnectionId);
+    [LoggerMessage(1007, LogLevel.Information, "Vehicle {Vin} logged in again on {NewConnectionId} from {NewRemote} and was admitted: closing its older connection {OldConnectionId} from {OldRemote}", EventName = "DuplicateLogin")]
+    public static partial void DuplicateLogin(ILogger logger, string vin, string newConnectionId, EndPoint? newRemote, string oldConnectionId, EndPoint? oldRemote);
 
     [LoggerMessage(1008, LogLevel.Debug, "Connection {ConnectionId} ({Vin}) idle for {Idle}: closing", EventName = "IdleTimeout")]
     public static partial void IdleTimeout(ILogger logger, string connectionId, string? vin, TimeSpan idle);
@@ -58,4 +58,26 @@ internal static partial class SessionLog
 
     [LoggerMessage(1015, LogLevel.Warning, "All {MaxConnections} connections the descriptor limit allows are open: closing {Remote} on {Listener} at accept and, until one closes, every further one without another log line (ingest_connections_refused counts them)", EventName = "DescriptorBudgetFull")]
     public static partial void DescriptorBudgetFull(ILogger logger, int maxConnections, string listener, EndPoint? remote);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Listener {Listener} ({Policy}) refused {Vin} from {Remote} on {ConnectionId}: {Reason}; closed, nothing it sent is kept ({Suppressed} refusals not logged since the last line; ingest_admission_refused counts all)", EventName = "AdmissionRefused")]
+    public static partial void AdmissionRefused(ILogger logger, string listener, Sessions.AdmissionPolicy policy, string vin, EndPoint? remote, string connectionId, string reason, long suppressed);
+
+    [LoggerMessage(1018, LogLevel.Warning, "Login for {Vin} from {NewRemote} refused ({Reason}) while the vehicle is online from {OnlineRemote}: the online connection {OnlineConnectionId} stays ({Suppressed} such attempts not logged since the last line)", EventName = "TakeoverRefused")]
+    public static partial void TakeoverRefused(ILogger logger, string vin, EndPoint? newRemote, string reason, EndPoint? onlineRemote, string onlineConnectionId, long suppressed);
+
+    [LoggerMessage(1019, LogLevel.Warning, "Listener {Listener}: {Kind} from {Remote} over the {Scope} rate limit, closed at once ({Suppressed} not logged since the last line; ingest_rate_limited counts all)", EventName = "RateLimited")]
+    public static partial void RateLimited(ILogger logger, string listener, string kind, EndPoint? remote, Transport.RateLimitScope scope, long suppressed);
+
+    [LoggerMessage(1020, LogLevel.Information, "Vehicle {Vin} on {ConnectionId} ({Remote}) is no longer admitted by listener {Listener} ({Policy}) after a registry change: {Reason}; closing", EventName = "FilingWithdrawn")]
+    public static partial void FilingWithdrawn(ILogger logger, string vin, string connectionId, EndPoint? remote, string listener, Sessions.AdmissionPolicy policy, string reason);
+
+    [LoggerMessage(1021, LogLevel.Information, "Listener {Listener} admits {Policy} vehicles ({Filed} filed in the registry)", EventName = "ListenerAdmission")]
+    public static partial void ListenerAdmission(ILogger logger, string listener, Sessions.AdmissionPolicy policy, int filed);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} is open: it accepts any VIN (unfiled vehicles are stored, marked, and not relayed unless a link sets RelayUnfiled). Set Ingest:Admission=Registered outside test benches", EventName = "ListenerOpen")]
+    public static partial void ListenerOpen(ILogger logger, string listener);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Listener {Listener} admits only filed vehicles ({Policy}) and the registry is empty: every login is refused until vehicles are filed (Registry:ImportCsv, 'ingest registry import', the HTTP API) or the listener is opened for a test bench (Ingest:Admission=Open)", EventName = "RegistryEmpty")]
+    public static partial void RegistryEmpty(ILogger logger, string listener, Sessions.AdmissionPolicy policy);
+
 }

@@ -31,6 +31,7 @@ public static class IngestHost
         ["--protocol"] = "Ingest:Listeners:0:Protocol",
         ["--http"] = "Ingest:HttpUrl",
         ["--node"] = "Ingest:NodeName",
+        ["--admission"] = "Ingest:Admission",
         ["--spool-dir"] = "Spool:Directory",
         ["--clickhouse"] = "ClickHouse:Endpoint",
         ["--redis"] = "Redis:Endpoint",
@@ -77,7 +78,12 @@ public static class IngestHost
         builder.Services.AddSingleton<TerminalConnectionHandler>();
         builder.Services.AddHostedService<IdleSweep>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Listeners
-            .Select(l => new ListenerRuntime(l, sp.GetRequiredService<ConnectionBudget>())).ToList());
+            .Select(l => new ListenerRuntime(l, sp.GetRequiredService<ConnectionBudget>(),
+                l.Admission ?? sp.GetRequiredService<IOptions<IngestOptions>>().Value.Admission)).ToList());
+        builder.Services.AddSingleton<AdmissionMetrics>();
+        builder.Services.AddSingleton<AdmissionGate>();
+        builder.Services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IOptions<IngestOptions>>().Value.RateLimits,
+            sp.GetRequiredService<TimeProvider>()));
 
         IngestComponents.Add(builder.Services, builder.Configuration);
         builder.Services.AddVehicleRegistry(builder.Configuration.GetSection(Registry.RegistryOptions.SectionName));

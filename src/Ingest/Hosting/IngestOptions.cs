@@ -20,6 +20,15 @@ public sealed class IngestOptions : IValidatableObject
     [Required]
     public string HttpUrl { get; set; } = "http://0.0.0.0:8080";
 
+    /// <summary>
+    /// Who the terminal ports let in when a listener sets no <c>Admission</c> of its own. Default <c>Registered</c>
+    /// (secure by default: only vehicles in the registry); <c>Open</c> for test benches and demos.
+    /// </summary>
+    public Sessions.AdmissionPolicy Admission { get; set; } = Sessions.AdmissionPolicy.Registered;
+
+    /// <summary>New connections and logins per source address and in total (token buckets).</summary>
+    public Transport.RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>How often idle connections are looked for. Default 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -52,6 +61,10 @@ public sealed class IngestOptions : IValidatableObject
         foreach (var dup in ports)
         {
             yield return new ValidationResult($"Ingest:Listeners: {dup.Key.Address}:{dup.Key.Port} is configured twice.", [nameof(Listeners)]);
+        }
+        foreach (var failure in RateLimits.Validate())
+        {
+            yield return new ValidationResult($"Ingest:RateLimits:{failure}", [nameof(RateLimits)]);
         }
         if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
             || !Http.HttpAddress.TryParseHost(uri, out _))

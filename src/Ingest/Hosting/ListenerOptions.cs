@@ -86,6 +86,12 @@ public sealed class ListenerOptions
     /// </summary>
     public SignaturePolicy Signatures { get; set; } = SignaturePolicy.Off;
 
+    /// <summary>
+    /// Who this port lets in (<c>Open</c>, <c>Registered</c>, <c>RegisteredIccid</c>). Default: unset, which means
+    /// <c>Ingest:Admission</c>, itself <c>Registered</c> when unset.
+    /// </summary>
+    public Sessions.AdmissionPolicy? Admission { get; set; }
+
     public string DisplayName => Name ?? $"{Protocol.ToString().ToLowerInvariant()}:{Port}";
 
     /// <summary>The HJ decoder settings this port implies (layout from <see cref="Protocol"/>, user-defined items).</summary>

@@ -67,7 +67,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         var listener = _listenerByPort.GetValueOrDefault(envelope.ListenerPort);
         if (!WholeFrame.TryValidate(frame, FrameBodies.AnyFrame, out var header, out _))
         {
-            var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener);
+            var key = new RowKey(_node, record.Offset, default, envelope.ReceivedAt, StoredProtocol.Unknown, listener, Admitted(envelope));
             WriteFrameRaw(rows.FramesRaw, key, default, default, null, frame, SignatureVerdict.NotChecked);
             return;
         }
@@ -76,7 +76,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         var data = frame.Slice(FrameHeader.Size, header.DataLength);
         var userItems = _userItems.For(envelope.ListenerPort);
         var protocol = header.Layout == HeaderLayout.Gb32960 ? StoredProtocol.Gb32960 : StoredProtocol.Hj1239;
-        var rowKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, protocol, listener);
+        var rowKey = new RowKey(_node, record.Offset, vin, envelope.ReceivedAt, protocol, listener, Admitted(envelope));
         var signature = EnvelopeSignatures.Of(envelope.Flags);
         if (signature == EnvelopeSignature.Rejected)
         {
@@ -208,6 +208,7 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         w.WriteBytes(default); // remote_endpoint: not in the envelope
         w.WriteBytes(frameBytes);
         w.WriteInt8((sbyte)signature);
+        w.WriteUInt8(key.Admitted ? (byte)1 : (byte)0);
         table.EndRow();
     }
 
@@ -247,13 +248,18 @@ public sealed class ClickHouseRowProjector : IClickHouseRowProjector
         table.EndRow();
     }
 
+    private static bool Admitted(in FrameEnvelope envelope) => (envelope.Flags & EnvelopeFlags.Unfiled) == 0;
+
     private static ushort Word(ReadOnlySpan<byte> data, int at) => (ushort)(data[at] << 8 | data[at + 1]);
 }
 
 /// <summary>The columns every row of one record shares.</summary>
 internal readonly ref struct RowKey(ReadOnlySpan<byte> node, long offset, ReadOnlySpan<byte> vin, DateTimeOffset receivedAt,
-    StoredProtocol protocol, ReadOnlySpan<byte> listener)
+    StoredProtocol protocol, ReadOnlySpan<byte> listener, bool admitted = true)
 {
+    /// <summary>False for a frame of a vehicle that was not in the registry (<c>EnvelopeFlags.Unfiled</c>).</summary>
+    public bool Admitted { get; } = admitted;
+
     public ReadOnlySpan<byte> Node { get; } = node;
 
     public long Offset { get; } = offset;

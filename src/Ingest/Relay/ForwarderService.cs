@@ -1,5 +1,6 @@
 using Ingest.Forwarder.Diagnostics;
 using Ingest.Forwarder.Links;
+using Ingest.Registry;
 using Ingest.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,9 @@ public sealed class ForwarderService : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly TimeSpan _linger;
     private readonly SpoolConsumerMetrics? _consumerMetrics;
+    private readonly IVehicleRegistry _registry;
     private readonly List<PlatformLink> _links = [];
+    private readonly List<RegistryRelayFilter> _filters = [];
 
     public ForwarderService(
         IFrameSpool spool,
@@ -35,9 +38,11 @@ public sealed class ForwarderService : BackgroundService
         ForwarderMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggers,
+        IVehicleRegistry registry,
         IOptions<SpoolOptions>? spoolOptions = null,
         SpoolConsumerMetrics? consumerMetrics = null)
     {
+        _registry = registry;
         _spool = spool;
         _options = options.Value;
         _metrics = metrics;
@@ -58,7 +63,9 @@ public sealed class ForwarderService : BackgroundService
         {
             var logger = _loggers.CreateLogger($"Ingest.Forwarder.{linkOptions.Name}");
             var link = new PlatformLink(linkOptions, _time, _metrics, logger);
-            var loop = new SpoolConsumerLoop(ConsumerName(linkOptions.Name), _spool, new PlatformLinkDelivery(link), new SpoolConsumerLoopOptions
+            var filter = new RegistryRelayFilter(linkOptions.Name, linkOptions.Filter, _registry);
+            _filters.Add(filter);
+            var loop = new SpoolConsumerLoop(ConsumerName(linkOptions.Name), _spool, new PlatformLinkDelivery(link, filter), new SpoolConsumerLoopOptions
             {
                 MaxBatchRecords = linkOptions.BatchFrames,
                 Linger = _linger,
@@ -76,5 +83,14 @@ public sealed class ForwarderService : BackgroundService
             }, CancellationToken.None));
         }
         return Task.WhenAll(runs);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var filter in _filters)
+        {
+            filter.Dispose();
+        }
+        base.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace Ingest.Relay;
 /// A platform link as a spool consumer's delivery: prepare = connect and log in, a batch = its records' frames
 /// relayed (delivered once the platform confirmed them), flush = the confirmation barrier and the idle heartbeat.
 /// </summary>
-internal sealed class PlatformLinkDelivery(PlatformLink link) : ISpoolBatchDelivery
+internal sealed class PlatformLinkDelivery(PlatformLink link, RegistryRelayFilter? filter = null) : ISpoolBatchDelivery
 {
     // The link writes a batch's frames before SendAsync returns, so one list serves every batch.
     private readonly List<RelayItem> _items = [];
@@ -20,8 +20,11 @@ internal sealed class PlatformLinkDelivery(PlatformLink link) : ISpoolBatchDeliv
         _items.Clear();
         foreach (var record in batch.Records)
         {
-            // A frame refused for its signature is in the spool for the quarantine table only: never relayed.
-            if (FrameEnvelope.TryRead(record.Payload, out var envelope) && !Signatures.EnvelopeSignatures.IsQuarantined(envelope))
+            // A frame refused for its signature is in the spool for the quarantine table only: never relayed. A frame
+            // the registry filter leaves out (unfiled, not filed with this platform) is still covered by the batch's
+            // NextOffset: the cursor moves past it.
+            if (FrameEnvelope.TryRead(record.Payload, out var envelope) && !Signatures.EnvelopeSignatures.IsQuarantined(envelope)
+                && (filter is null || filter.Accepts(envelope)))
             {
                 _items.Add(new RelayItem(record.Offset, record.NextOffset, envelope.ReceivedAt, envelope.Frame));
             }

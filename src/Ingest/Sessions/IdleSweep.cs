@@ -82,4 +82,10 @@ public static class CloseReasons
     public const string Logout = "logout";
     public const string Shutdown = "shutdown";
     public const string Error = "error";
+    /// <summary>Admission refused the login (unknown VIN, ICCID mismatch, rate limit).</summary>
+    public const string Refused = "refused";
+    /// <summary>The vehicle was removed from the registry (or its filing no longer admits the session) while connected.</summary>
+    public const string Unfiled = "unfiled";
+    /// <summary>Closed at accept for a connect rate limit.</summary>
+    public const string RateLimited = "rate_limited";
 }

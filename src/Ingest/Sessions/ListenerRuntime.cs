@@ -11,8 +11,9 @@ public sealed class ListenerRuntime
     private int _active;
     private int _fullReported;
 
-    public ListenerRuntime(ListenerOptions options, ConnectionBudget budget)
+    public ListenerRuntime(ListenerOptions options, ConnectionBudget budget, AdmissionPolicy admission = AdmissionPolicy.Registered)
     {
+        Admission = admission;
         Options = options;
         _budget = budget;
         Name = options.DisplayName;
@@ -21,6 +22,9 @@ public sealed class ListenerRuntime
     }
 
     public ListenerOptions Options { get; }
+
+    /// <summary>Who this port lets in: its own setting, else the node's <c>Ingest:Admission</c>.</summary>
+    public AdmissionPolicy Admission { get; }
 
     public string Name { get; }
 

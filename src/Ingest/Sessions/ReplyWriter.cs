@@ -56,6 +56,22 @@ public sealed class ReplyWriter
         };
     }
 
+    /// <summary>
+    /// Writes the login-failure reply for a login that admission refused, where the protocol has one: GB/T 32960
+    /// answers the login with response flag 0x02 (error). HJ 1239 has no failure flag in its login reply (every reply
+    /// carries only the platform time), so an HJ terminal is closed without an answer, which it treats as a failed
+    /// login. Returns 0 when there is nothing to send.
+    /// </summary>
+    public int WriteRefusal(ListenerRuntime listener, in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> destination)
+    {
+        if (header.Layout != HeaderLayout.Gb32960 || Classify(listener, header) != ReplyKind.EchoWithTime)
+        {
+            return 0;
+        }
+        var now = GbTime.FromDateTimeOffset(_time.GetUtcNow());
+        return Gb32960Replies.VehicleLoginReply(header, frame.Slice(FrameHeader.Size, header.DataLength), Gb32960ResponseFlags.Error, now, destination);
+    }
+
     /// <summary>Writes the reply for <paramref name="frame"/> into <paramref name="destination"/>; returns its length.</summary>
     public int Write(ReplyKind kind, in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> destination)
     {

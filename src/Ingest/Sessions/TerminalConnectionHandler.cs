@@ -29,13 +29,15 @@ public sealed class TerminalConnectionHandler
     private readonly TimeProvider _time;
     private readonly FrameBufferPool _buffers;
     private readonly ILogger<TerminalConnectionHandler> _logger;
+    private readonly AdmissionGate _admission;
     private readonly SignatureVerifier? _signatures;
     private readonly SignatureMetrics? _signatureMetrics;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
-        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger,
+        TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger, AdmissionGate admission,
         SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null)
     {
+        _admission = admission;
         _signatures = signatures;
         _signatureMetrics = signatureMetrics;
         _spool = spool;
@@ -47,8 +49,15 @@ public sealed class TerminalConnectionHandler
         _logger = logger;
     }
 
+    public AdmissionGate Admission => _admission;
+
     public async Task HandleAsync(ConnectionContext connection, ListenerRuntime listener)
     {
+        if (!_admission.TryConnect(listener, connection))
+        {
+            connection.Abort(new ConnectionAbortedException(CloseReasons.RateLimited));
+            return;
+        }
         if (!listener.TryEnter())
         {
             _metrics.ConnectionRefused(listener.Name);
@@ -117,6 +126,12 @@ public sealed class TerminalConnectionHandler
 
                 session.State = SessionState.Framing;
                 var consumed = FrameAll(session, buffer, batch);
+                if (session.Refused)
+                {
+                    // Nothing of this connection was appended: send the refusal (if the protocol has one) and close.
+                    await output.FlushAsync(closeRequested);
+                    return;
+                }
                 bool endSession = false;
                 if (batch.Count > 0)
                 {
@@ -156,10 +171,14 @@ public sealed class TerminalConnectionHandler
             {
                 ReportSkip(session, scan);
             }
-            else if (Admit(session, scan.Header))
+            else if (Admit(session, scan.Header, buffer.Slice(0, scan.Length)))
             {
                 session.FrameCompleted(_time.GetTimestamp());
                 StartAppend(session, batch, buffer.Slice(0, scan.Length), scan.Header);
+            }
+            else if (session.Refused)
+            {
+                return buffer.Start;
             }
             session.StreamOffset += scan.Length;
             buffer = buffer.Slice(scan.Length);
@@ -208,8 +227,11 @@ public sealed class TerminalConnectionHandler
         }
     }
 
-    /// <summary>Applies the VIN binding: the first login (or first frame) binds the connection; other VINs are refused.</summary>
-    private bool Admit(TerminalSession session, in FrameHeader header)
+    /// <summary>
+    /// Applies the VIN binding: the first login (or first frame) binds the connection if the admission gate lets its
+    /// VIN in; other VINs are refused. A refused connection gets its login-failure reply and ends.
+    /// </summary>
+    private bool Admit(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
     {
         var vin = header.Vin;
         bool isLogin = header.Command == 0x01 && header.IsCommand;
@@ -233,19 +255,40 @@ public sealed class TerminalConnectionHandler
             SessionLog.NotLoggedIn(_logger, session.Connection.ConnectionId);
             return false;
         }
+        var verdict = _admission.Decide(session, header, frame, out _);
+        if (verdict == AdmissionVerdict.Refused)
+        {
+            Refuse(session, header, frame);
+            return false;
+        }
+        session.Unfiled = verdict == AdmissionVerdict.AdmittedUnfiled;
         session.Bind(vin, isLogin);
+        // Only an admitted login takes over a VIN that is online: a refused one never reaches this line.
         if (_registry.Claim(vin, session) is { } previous)
         {
-            SessionLog.DuplicateLogin(_logger, session.BoundVinText!, session.Connection.ConnectionId, previous.Connection.ConnectionId);
+            SessionLog.DuplicateLogin(_logger, session.BoundVinText!, session.Connection.ConnectionId, session.Connection.RemoteEndPoint,
+                previous.Connection.ConnectionId, previous.Connection.RemoteEndPoint);
             previous.Close(CloseReasons.Replaced);
         }
+        _admission.Claimed(session);
         return true;
+    }
+
+    /// <summary>Writes the edition's login-failure reply (flushed by the loop, which then ends the connection).</summary>
+    private void Refuse(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
+    {
+        session.Refused = true;
+        session.MarkClosing(CloseReasons.Refused);
+        var output = session.Connection.Transport.Output;
+        var request = frame.IsSingleSegment ? frame.FirstSpan : frame.ToArray(); // a refusal is rare: a copy is fine
+        int written = _replies.WriteRefusal(session.Listener, header, request, output.GetSpan(ReplyWriter.MaxReplyLength(header)));
+        output.Advance(written);
     }
 
     /// <summary>Adds the frame to the read's spool batch: its envelope header now, its bytes copied by the spool from the pipe.</summary>
     private void StartAppend(TerminalSession session, AppendBatch batch, ReadOnlySequence<byte> frame, in FrameHeader header)
     {
-        var flags = SignatureFlags(session, frame, header);
+        var flags = SignatureFlags(session, frame, header) | (session.Unfiled ? EnvelopeFlags.Unfiled : EnvelopeFlags.None);
         var buffer = batch.Add(header, frame, FrameEnvelope.HeaderSize, flags);
         FrameEnvelope.WriteHeader(buffer, session.Listener.Options.Protocol, _time.GetUtcNow().ToUnixTimeMilliseconds(),
             session.Id, session.Listener.BoundPort, flags);

@@ -42,6 +42,19 @@ public sealed class TerminalSession
 
     public long FramesAccepted;
 
+    /// <summary>Admitted by an open listener while its VIN is not in the registry: its frames carry <c>EnvelopeFlags.Unfiled</c>.
+    /// Follows registry changes (set by the admission gate).</summary>
+    public volatile bool Unfiled;
+
+    /// <summary>The ICCID of the login that admitted this session (trimmed text); null when not read.</summary>
+    public string? Iccid { get; set; }
+
+    /// <summary>Admission refused this connection: the loop sends the refusal it wrote and ends, appending nothing.</summary>
+    public bool Refused { get; set; }
+
+    /// <summary>The registry version admission looked at, to see whether a change raced with this login.</summary>
+    public long AdmittedAtRegistryVersion { get; set; }
+
     public long BytesRead;
 
     /// <summary>Bytes consumed from the stream so far: the base for offsets in malformed-input logs.</summary>

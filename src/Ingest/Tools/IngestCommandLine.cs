@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Ingest.Tools;
 
-/// <summary>The command line: "serve", "decode", "verify", "repair" and "keys".</summary>
+/// <summary>The command line: "serve", "decode", "verify", "repair", "keys" and "registry".</summary>
 public static class IngestCommandLine
 {
     /// <summary>The exit code for wrong arguments, whichever command.</summary>
@@ -38,6 +38,13 @@ public static class IngestCommandLine
                 app = null!;
                 problems = ex.Failures.Distinct().ToList();
             }
+            catch (InvalidOperationException ex) when (ex.InnerException is FormatException or ArgumentException
+                && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                // A value of the wrong type (an unknown admission policy, a word where a number goes): one line too.
+                app = null!;
+                problems = [$"{ex.Message} {ex.InnerException.Message}"];
+            }
             await using var _ = app;
             foreach (var problem in problems)
             {
@@ -55,6 +62,7 @@ public static class IngestCommandLine
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: false, output, error));
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: true, output, error));
         root.Subcommands.Add(KeysCommand.Create(output, error));
+        root.Subcommands.Add(RegistryCommand.Create(output, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -41,6 +41,7 @@ public static class TerminalListeners
                     var handler = services.GetRequiredService<TerminalConnectionHandler>();
                     SessionLog.ListenerStarted(logger, listener.Name, endpoint.ToString(), listener.Options.Protocol.ToString(),
                         listener.MaxConnections, listener.Options.IdleTimeout, listener.Options.PartialFrameTimeout);
+                    handler.Admission.ReportListener(listener);
                     return connection => handler.HandleAsync(connection, listener);
                 });
             });

@@ -35,6 +35,13 @@ public static class SessionTarget
     private static readonly IngestMetrics Metrics = new(new PlainMeterFactory());
     private static readonly ReplyWriter Replies = new(new FixedTime());
 
+    // An open gate over an empty registry (no file behind it) and no rate limits: the fuzz drives framing and
+    // binding, and every VIN it makes up is let in, marked unfiled.
+    private static readonly AdmissionGate Admission = new(
+        Ingest.Registry.VehicleRegistry.Open(new Ingest.Registry.RegistryFile(Path.Combine(Path.GetTempPath(), "fuzz-no-registry", "registry.json"))),
+        new SessionRegistry(), new RateLimiter(new RateLimitOptions { Enabled = false }, new FixedTime()),
+        new AdmissionMetrics(new PlainMeterFactory()), new FixedTime(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AdmissionGate>.Instance);
+
     public static long AllocationBudget(int streamLength) => 256 * 1024 + 64L * streamLength;
 
     public static FuzzOutcome Run(ReadOnlySpan<byte> input)
@@ -51,7 +58,7 @@ public static class SessionTarget
             AllowFramesBeforeLogin = (input[0] & 4) != 0,
             MaxFrameBytes = (input[0] & 8) != 0 ? 300 : FramingOptions.DefaultMaxFrameBytes,
         };
-        var listener = new ListenerRuntime(options, ConnectionBudget.Derive(null));
+        var listener = new ListenerRuntime(options, ConnectionBudget.Derive(null), AdmissionPolicy.Open);
         var stream = input[2..Math.Min(input.Length, 2 + MaxStream)].ToArray();
         var reads = Reads(stream.Length, input[1]);
 
@@ -101,7 +108,7 @@ public static class SessionTarget
             application: new DuplexPipe(toTerminal.Reader, fromTerminal.Writer));
         var spool = new RecordingSpool();
         var logger = new ErrorCollectingLogger<TerminalConnectionHandler>();
-        var handler = new TerminalConnectionHandler(spool, new SessionRegistry(), Replies, Metrics, new FixedTime(), FrameBufferPool.Shared, logger);
+        var handler = new TerminalConnectionHandler(spool, new SessionRegistry(), Replies, Metrics, new FixedTime(), FrameBufferPool.Shared, logger, Admission);
 
         var session = handler.HandleAsync(connection, listener);
         int at = 0;

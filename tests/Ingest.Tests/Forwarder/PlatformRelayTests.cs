@@ -196,9 +196,41 @@ public sealed class PlatformRelayTests(ITestOutputHelper output)
         Assert.Equal(0, TestServer.MetricValue(metrics, "forwarder_frames_relayed_total", $"link=\"{_linkName}\""));
     }
 
-    private Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null)
+    [Fact]
+    public async Task Frames_of_unfiled_vehicles_are_not_relayed_unless_the_link_sets_RelayUnfiled()
+    {
+        const string filed = "LRELAYFILED000001", unfiled = "LRELAYUNFILED0001";
+        await using var platform = PlatformServer.Start(new PlatformOptions { Username = Username, Password = Password });
+        await using var tap = TcpTap.Start(platform.EndPoint);
+        await using var server = await TestServer.StartAsync(WithLink(SystemSettings.For(SystemSettings.UniqueNode("unfiled")), tap.Port,
+            relayUnfiled: false)); // an open listener: both vehicles are stored, only the filed one is relayed
+        await server.Services.GetRequiredService<Ingest.Registry.IVehicleRegistry>().UpsertAsync([new Ingest.Registry.VehicleFiling(filed, "oem-a")]);
+        await using var stranger = await TestTerminal.ConnectAsync(server.Port(0));
+        await using var vehicle = await TestTerminal.ConnectAsync(server.Port(0));
+        foreach (var (terminal, vin) in new[] { (stranger, unfiled), (vehicle, filed) })
+        {
+            foreach (var frame in new[] { Frames.Login(vin), Frames.Realtime(vin), Frames.Realtime(vin) })
+            {
+                await terminal.SendAsync(frame);
+                Assert.NotNull(await terminal.ReadFrameAsync(TimeSpan.FromSeconds(5)));
+            }
+        }
+        long end = server.Spool.GetStats().NextOffset;
+        await Eventually.TrueAsync(() => server.Spool.GetStats().ConsumerOffsets.GetValueOrDefault(ForwarderService.ConsumerName(_linkName)) >= end,
+            "the link's cursor passed every record, the unfiled ones included", TimeSpan.FromSeconds(30));
+
+        var received = ReceivedPerVin(tap.ClientFrames());
+        Assert.Equal([filed], received.Keys);
+        Assert.Equal(3, received[filed].Count);
+        Assert.Equal(6, (await server.ReadSpoolAsync(expectAtLeast: 6)).Count); // both are stored
+    }
+
+    private Dictionary<string, string?> WithLink(Dictionary<string, string?> settings, int port, TimeSpan? realtimeWindow = null,
+        bool relayUnfiled = true)
     {
         settings["Forwarder:Links:0:Name"] = _linkName;
+        // The test fleets' VINs are not filed (the listeners are open): the link must ask for them.
+        settings["Forwarder:Links:0:Filter:RelayUnfiled"] = relayUnfiled ? "true" : "false";
         settings["Forwarder:Links:0:Host"] = "127.0.0.1";
         settings["Forwarder:Links:0:Port"] = port.ToString();
         settings["Forwarder:Links:0:Username"] = Username;

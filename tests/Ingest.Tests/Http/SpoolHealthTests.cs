@@ -34,6 +34,7 @@ public class SpoolHealthTests
                 ["Ingest:HttpUrl"] = "http://127.0.0.1:0",
                 ["Ingest:Listeners:0:Address"] = "127.0.0.1",
                 ["Ingest:Listeners:0:Port"] = "0",
+                ["Ingest:Admission"] = "Open",
                 ["Spool:Directory"] = spoolDirectory,
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["ClickHouse:Endpoint"] = "",

@@ -247,7 +247,9 @@ public class ProjectionEquivalenceTests
     private static SpoolRecord Record(byte[] frame, ListenerProtocol protocol, long offset = 4096, long receivedAtMs = 1_761_634_800_123)
     {
         var payload = new byte[FrameEnvelope.SizeFor(frame.Length)];
-        FrameEnvelope.WriteHeader(payload, protocol, receivedAtMs, 7, ListenerPort);
+        // Half the frames (by check byte) come from unfiled vehicles: admitted = 0 must come out the same both ways.
+        var flags = frame.Length > 0 && (frame[^1] & 1) != 0 ? EnvelopeFlags.Unfiled : EnvelopeFlags.None;
+        FrameEnvelope.WriteHeader(payload, protocol, receivedAtMs, 7, ListenerPort, flags);
         frame.CopyTo(payload, FrameEnvelope.HeaderSize);
         return new SpoolRecord(offset, offset + payload.Length + 8, payload);
     }

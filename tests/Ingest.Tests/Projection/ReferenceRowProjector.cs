@@ -61,6 +61,7 @@ public sealed class ReferenceRowProjector : IClickHouseRowProjector
             DeviceTime = decoded.DeviceTime,
             Listener = listener,
             FrameBytes = envelope.Frame,
+            Unfiled = (envelope.Flags & Ingest.Records.EnvelopeFlags.Unfiled) != 0,
         });
         if (decoded.Gb is { } gb)
         {

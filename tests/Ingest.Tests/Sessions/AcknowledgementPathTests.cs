@@ -1,3 +1,5 @@
+using Ingest.Registry;
+using Ingest.Transport;
 using System.Buffers;
 using System.IO.Pipelines;
 using Ingest.Diagnostics;
@@ -98,10 +100,15 @@ public class AcknowledgementPathTests
             var connection = new DefaultConnectionContext("ack-path",
                 transport: new Duplex(_fromTerminal.Reader, Output),
                 application: new Duplex(_toTerminal.Reader, _fromTerminal.Writer));
+            // An open port: this test is about the append and reply path, not about who may report.
             _listener = new ListenerRuntime(new ListenerOptions { Name = "test", Port = 1, Protocol = ListenerProtocol.Gb32960 },
-                ConnectionBudget.Derive(null));
-            var handler = new TerminalConnectionHandler(spool, new SessionRegistry(), new ReplyWriter(TimeProvider.System),
-                new IngestMetrics(_meters), TimeProvider.System, FrameBufferPool.Shared, NullLogger<TerminalConnectionHandler>.Instance);
+                ConnectionBudget.Derive(null), AdmissionPolicy.Open);
+            var sessions = new SessionRegistry();
+            var registry = VehicleRegistry.Open(new RegistryFile(Path.Combine(Path.GetTempPath(), "ingest-tests", Guid.NewGuid().ToString("N"), "registry.json")));
+            var admission = new AdmissionGate(registry, sessions, new RateLimiter(new RateLimitOptions { Enabled = false }, TimeProvider.System),
+                new AdmissionMetrics(_meters), TimeProvider.System, NullLogger<AdmissionGate>.Instance);
+            var handler = new TerminalConnectionHandler(spool, sessions, new ReplyWriter(TimeProvider.System),
+                new IngestMetrics(_meters), TimeProvider.System, FrameBufferPool.Shared, NullLogger<TerminalConnectionHandler>.Instance, admission);
             Session = Task.Run(() => handler.HandleAsync(connection, _listener));
         }
 

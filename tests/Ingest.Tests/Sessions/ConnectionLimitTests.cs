@@ -152,6 +152,7 @@ public class ConnectionLimitTests
             ["Ingest:Listeners:1:Port"] = IngestProcess.FreePort().ToString(),
             ["Ingest:Listeners:1:Protocol"] = "Hj1239",
             ["Spool:Directory"] = spool,
+            ["Ingest:Admission"] = "Open",
             ["ClickHouse:Endpoint"] = "",
             ["Redis:Endpoint"] = "",
             ["Logging:LogLevel:Default"] = "Information",

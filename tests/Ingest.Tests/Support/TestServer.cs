@@ -71,6 +71,9 @@ public sealed class TestServer : IAsyncDisposable
             ["Ingest:IdleSweepInterval"] = "00:00:00.100",
             ["Ingest:Listeners:0:Address"] = "127.0.0.1",
             ["Ingest:Listeners:0:Port"] = "0",
+            // The session tests make up VINs: open, as a test bench must say explicitly (the product default is
+            // Registered). A test that wants the product default passes ["Ingest:Admission"] = null.
+            ["Ingest:Admission"] = "Open",
             ["Spool:Directory"] = spoolDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
             // Storage is off unless a test turns it on: CI exports INGEST_ClickHouse__* and INGEST_Redis__* for the
@@ -81,6 +84,10 @@ public sealed class TestServer : IAsyncDisposable
         foreach (var (k, v) in settings ?? [])
         {
             config[k] = v;
+        }
+        foreach (var unset in config.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList())
+        {
+            config.Remove(unset); // null means "as if not configured at all"
         }
         var app = IngestHost.Build([], c =>
         {

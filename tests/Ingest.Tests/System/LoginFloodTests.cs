@@ -91,6 +91,133 @@ public sealed class LoginFloodTests(ITestOutputHelper output)
         }
     }
 
+    private const int RandomVinLogins = 3000;
+
+    /// <summary>
+    /// The issue-9 flood: thousands of logins with random VINs against a node with no admission setting (so
+    /// Registered) while three filed vehicles report. Every flood login gets the failure reply and is closed; the
+    /// spool holds only the filed vehicles' frames, so ClickHouse and Redis hold nothing of the flood (they are fed
+    /// from the spool alone) and the log grows by a bounded number of lines while the counters count every refusal.
+    /// </summary>
+    [Fact]
+    public async Task A_flood_of_random_vin_logins_under_the_default_policy_leaves_nothing_but_counters_and_a_bounded_log()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var redis = await RedisTestStore.CreateAsync();
+        string folder = Path.Combine(Path.GetTempPath(), "ingest-tests", "regflood-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string[] filed = ["LFLOODFILED000001", "LFLOODFILED000002", "LFLOODFILED000003"];
+        await File.WriteAllTextAsync(Path.Combine(folder, "fleet.csv"), "vin,tenant\n" + string.Concat(filed.Select(v => $"{v},oem-a\n")));
+        var settings = SystemSettings.For(SystemSettings.UniqueNode("regflood"), db, redis, gbPort: IngestProcess.FreePort(),
+            hjPort: IngestProcess.FreePort(), httpUrl: $"http://127.0.0.1:{IngestProcess.FreePort()}");
+        settings.Remove("Ingest:Admission"); // the product default
+        settings["Spool:Directory"] = Path.Combine(folder, "spool");
+        settings["Registry:ImportCsv"] = Path.Combine(folder, "fleet.csv");
+        int metricsPort = IngestProcess.FreePort();
+        settings["Http:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}"; // /metrics without a key
+        settings["Logging:LogLevel:Default"] = "Warning";
+        var environment = settings.ToDictionary(kv => kv.Key, kv => kv.Value ?? "");
+        int gbPort = int.Parse(environment["Ingest:Listeners:0:Port"]);
+        try
+        {
+            await using var server = await IngestProcess.StartAsync(environment);
+            var vehicles = new List<Ingest.Tests.Support.TestTerminal>();
+            foreach (var vin in filed)
+            {
+                var terminal = await Ingest.Tests.Support.TestTerminal.ConnectAsync(gbPort);
+                await terminal.SendAsync(Frames.Login(vin));
+                Assert.Equal(Ingest.Protocol.Framing.Gb32960ResponseFlags.Success, Frames.Header((await terminal.ReadFrameAsync(TimeSpan.FromSeconds(5)))!).ResponseFlag);
+                vehicles.Add(terminal);
+            }
+            long linesBefore = server.LinesWritten;
+
+            int failureReplies = 0, closedSilently = 0, accepted = 0;
+            var random = new Random(32960);
+            var floodVins = Enumerable.Range(0, RandomVinLogins).Select(_ => RandomVin(random)).ToList();
+            for (int start = 0; start < RandomVinLogins; start += 200)
+            {
+                var wave = await Task.WhenAll(floodVins.Skip(start).Take(200).Select(vin => RefusedLoginAsync(gbPort, vin)));
+                failureReplies += wave.Count(o => o == RefusedOutcome.FailureReply);
+                closedSilently += wave.Count(o => o == RefusedOutcome.Closed);
+                accepted += wave.Count(o => o == RefusedOutcome.Accepted);
+                foreach (var (terminal, i) in vehicles.Select((t, i) => (t, i)))
+                {
+                    await terminal.SendAsync(Frames.Realtime(filed[i]));
+                    Assert.NotNull(await terminal.ReadFrameAsync(TimeSpan.FromSeconds(5))); // the filed fleet is served throughout
+                }
+            }
+            long floodLines = server.LinesWritten - linesBefore;
+            output.WriteLine($"{RandomVinLogins} random-VIN logins: {failureReplies} failure replies, {closedSilently} closed without a reply, " +
+                $"{accepted} accepted; {floodLines} log lines");
+
+            Assert.Equal(0, accepted);
+            Assert.Equal(RandomVinLogins, failureReplies + closedSilently);
+            Assert.True(floodLines <= 60, $"{floodLines} log lines for {RandomVinLogins} refusals: the refusal log is not bounded\n{server.OutputTail()}");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Equal(RandomVinLogins, Ingest.Tests.Support.TestServer.MetricValue(metrics, "ingest_admission_refused_total", "listener=\"gb32960\""));
+
+            // Every filed frame (3 logins + 3 per wave) is in ClickHouse; not one row or key of the flood anywhere.
+            int filedFrames = filed.Length * (1 + RandomVinLogins / 200);
+            await Eventually.TrueAsync(async () => await db.CountAsync("frames_raw") >= filedFrames, "the filed vehicles' frames in ClickHouse", TimeSpan.FromSeconds(30));
+            Assert.Equal(filedFrames, await db.CountAsync("frames_raw"));
+            Assert.Equal(filed.Length, await db.ScalarAsync($"SELECT uniqExact(vin) FROM {db.Name}.frames_raw"));
+            var scanner = Ingest.Spool.SpoolScanner.Open(settings["Spool:Directory"]!);
+            Assert.Equal(filedFrames, scanner.Read(0, long.MaxValue).Count());
+            var keys = new List<string>();
+            foreach (var endpoint in redis.Raw.GetEndPoints())
+            {
+                await foreach (var key in redis.Raw.GetServer(endpoint).KeysAsync(pattern: redis.Options.KeyPrefix + "*"))
+                {
+                    keys.Add(key.ToString());
+                }
+            }
+            Assert.NotEmpty(keys); // the filed vehicles' state is there
+            var strangers = keys.Where(k => floodVins.Any(v => k.Contains(v, StringComparison.Ordinal))).ToList();
+            Assert.True(strangers.Count == 0, $"Redis keys of flood VINs: {string.Join(", ", strangers.Take(5))}");
+            foreach (var vin in floodVins.Take(200))
+            {
+                Assert.Null(await redis.Db.SortedSetScoreAsync(redis.Store.Keys.Online(vin), vin));
+            }
+            foreach (var terminal in vehicles)
+            {
+                await terminal.DisposeAsync();
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+
+    private enum RefusedOutcome { FailureReply, Closed, Accepted }
+
+    private static async Task<RefusedOutcome> RefusedLoginAsync(int port, string vin)
+    {
+        await using var terminal = await Ingest.Tests.Support.TestTerminal.ConnectAsync(port);
+        await terminal.SendAsync(Frames.Login(vin));
+        var reply = await terminal.ReadFrameAsync(TimeSpan.FromSeconds(10));
+        if (reply is null)
+        {
+            return RefusedOutcome.Closed;
+        }
+        var flag = Frames.Header(reply).ResponseFlag;
+        if (flag == Ingest.Protocol.Framing.Gb32960ResponseFlags.Success)
+        {
+            return RefusedOutcome.Accepted;
+        }
+        Assert.Equal(Ingest.Protocol.Framing.Gb32960ResponseFlags.Error, flag);
+        Assert.True(await terminal.WaitForCloseAsync(TimeSpan.FromSeconds(5)), "a refused login is closed");
+        return RefusedOutcome.FailureReply;
+    }
+
     private sealed record FloodOutcome(int Acknowledged, int Refused, int Unanswered);
 
     /// <summary>Opens the flood's connections 100 at a time, each sending one login with a random VIN, and keeps them open.</summary>

@@ -42,6 +42,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             ["Ingest:Listeners:1:Protocol"] = "Hj1239",
             ["Ingest:Listeners:1:Address"] = "127.0.0.1",
             ["Ingest:Listeners:1:Port"] = "0",
+            ["Ingest:Admission"] = "Open", // the simulated fleet's VINs are not filed
             ["Spool:Directory"] = spool,
             ["ClickHouse:Endpoint"] = services.ClickHouse.ToString(),
             ["ClickHouse:Database"] = database,
@@ -54,6 +55,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             ["Forwarder:Links:0:Username"] = "e2e",
             ["Forwarder:Links:0:Password"] = "e2e",
             ["Forwarder:Links:0:PlatformCode"] = "PLATFORM000000001",
+            ["Forwarder:Links:0:Filter:RelayUnfiled"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
         }));
         await app.StartAsync();

@@ -16,10 +16,10 @@ public sealed class ClickHouseSchemaTests
         var first = await schema.EnsureAsync(CancellationToken.None);
         var second = await schema.EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([1u, 2u], first);
+        Assert.Equal([1u, 2u, 3u], first);
         Assert.Empty(second);
-        Assert.Equal(2u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
-        Assert.Equal(2, await db.CountAsync(ClickHouseSchema.MigrationsTable));
+        Assert.Equal(3u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
+        Assert.Equal(3, await db.CountAsync(ClickHouseSchema.MigrationsTable));
         foreach (var table in ClickHouseRowBuffers.Tables)
         {
             Assert.Equal(table.Columns.Count, await db.ScalarAsync(
@@ -69,18 +69,41 @@ public sealed class ClickHouseSchemaTests
         await schema.EnsureAsync(CancellationToken.None);
         await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("frames_raw")} DROP COLUMN signature", CancellationToken.None);
         await db.Database.ExecuteAsync($"DROP TABLE {db.Database.Qualified("frames_quarantine")}", CancellationToken.None);
-        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version = 2", CancellationToken.None);
-        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version = 2") == 0,
+        await db.Database.ExecuteAsync($"ALTER TABLE {db.Database.Qualified("schema_migrations")} DELETE WHERE version >= 2", CancellationToken.None);
+        await Eventually.TrueAsync(async () => await db.ScalarAsync($"SELECT count() FROM {db.Database.Qualified("schema_migrations")} WHERE version >= 2") == 0,
             "mutation removed the migration record");
         await db.Database.ExecuteAsync(
             $"INSERT INTO {db.Database.Qualified("frames_raw")} (node, spool_offset, received_at, vin) VALUES ('old', 1, now(), 'OLDROW')", CancellationToken.None);
 
         var applied = await schema.EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([2u], applied);
+        Assert.Equal([2u, 3u], applied); // what came after it is applied again too (migrations run in order)
         Assert.Equal("not_checked", (await db.Database.QueryTextAsync(
             $"SELECT signature FROM {db.Database.Qualified("frames_raw")} WHERE vin = 'OLDROW'", CancellationToken.None)).Trim());
         Assert.Equal(0, await db.CountAsync("frames_quarantine"));
+    }
+
+    [Fact]
+    public async Task A_frames_raw_created_before_admission_gets_the_admitted_column_and_its_old_rows_read_1()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        var current = FrameRawRow.Table;
+        var before = new ClickHouseTable(current.Name, current.PartitionBy, current.OrderBy, current.ShardingKey,
+            current.Columns.Where(c => c.Name != "admitted").ToList());
+        var tablesBefore = ClickHouseRowBuffers.Tables.Select(t => t.Name == before.Name ? before : t).ToList();
+        await new ClickHouseSchema(db.Database,
+            [ClickHouseSchema.DefaultMigrations[0] with { Steps = [.. tablesBefore.Select(t => (SchemaStep)new SchemaStep.CreateTable(t))] }])
+        {
+            ExpectedTables = tablesBefore,
+        }.EnsureAsync(CancellationToken.None);
+        await db.Database.ExecuteAsync($"INSERT INTO {db.Database.Qualified("frames_raw")} (node, spool_offset, received_at, vin, protocol, edition, " +
+            "command, reply_flag, encryption, device_time, listener, remote_endpoint, frame_bytes) VALUES " +
+            "('old', 1, now(), 'LOLDROW0000000001', 'gb32960', 2016, 2, 254, 1, NULL, 'gb', '', '')", CancellationToken.None);
+
+        var applied = await new ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None);
+
+        Assert.Equal([2u, 3u], applied);
+        Assert.Equal(1, await db.ScalarAsync($"SELECT admitted FROM {db.Database.Qualified("frames_raw")} WHERE node = 'old'"));
     }
 
     [Fact]

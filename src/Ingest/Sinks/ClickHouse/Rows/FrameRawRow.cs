@@ -49,6 +49,15 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
     /// <see cref="Table"/>, which uses it (static initialisers run in text order).</summary>
     public static ClickHouseColumn SignatureColumn { get; } = new("signature", Signatures.SignatureVerdicts.ColumnType);
 
+    /// <summary>
+    /// The vehicle was not in the registry when an open listener accepted the frame (<c>EnvelopeFlags.Unfiled</c>);
+    /// stored as <c>admitted</c> = 0, else 1.
+    /// </summary>
+    public bool Unfiled { get; init; }
+
+    /// <summary>Added by migration 3; rows from before it read 1.</summary>
+    public static ClickHouseColumn AdmittedColumn { get; } = new("admitted", "UInt8", Default: "1");
+
     public static ClickHouseTable Table { get; } = new(
         "frames_raw",
         partitionBy: "toYYYYMMDD(received_at)",
@@ -69,6 +78,7 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
             new("remote_endpoint", "String"),
             new("frame_bytes", "String"),
             SignatureColumn,
+            AdmittedColumn,
         ]);
 
     public static void Write(RowBinaryWriter writer, in FrameRawRow row)
@@ -87,5 +97,6 @@ public readonly record struct FrameRawRow : IClickHouseRow<FrameRawRow>
         writer.WriteString(row.RemoteEndpoint);
         writer.WriteBytes(row.FrameBytes.Span);
         writer.WriteInt8((sbyte)row.Signature);
+        writer.WriteUInt8(row.Unfiled ? (byte)0 : (byte)1);
     }
 }

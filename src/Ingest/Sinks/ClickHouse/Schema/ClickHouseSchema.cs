@@ -31,6 +31,8 @@ public sealed class ClickHouseSchema
             new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.SignatureColumn, "frame_bytes"),
             new SchemaStep.CreateTable(QuarantinedFrameRow.Table),
         ]),
+        // Rows stored before admission existed were all from vehicles the node accepted as they were: filed (1).
+        new(3, "frames_raw.admitted", [new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.AdmittedColumn, "signature")]),
     ];
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }
@@ -191,7 +193,8 @@ public sealed class ClickHouseSchema
         var tables = _database.Cluster is null ? [add.Table] : new[] { add.Table + "_local", add.Table };
         foreach (var table in tables)
         {
-            yield return $"ALTER TABLE {_database.Qualified(table)}{OnCluster} ADD COLUMN {SqlLiteral.Identifier(add.Column.Name)} {add.Column.Type}{after}";
+            yield return $"ALTER TABLE {_database.Qualified(table)}{OnCluster} ADD COLUMN {SqlLiteral.Identifier(add.Column.Name)} {add.Column.Type}" +
+                $"{(add.Column.Default is null ? "" : " DEFAULT " + add.Column.Default)}{after}";
         }
     }
 }

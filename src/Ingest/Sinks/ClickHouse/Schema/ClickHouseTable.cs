@@ -1,7 +1,14 @@
 namespace Ingest.Sinks.ClickHouse.Schema;
 
 /// <summary>One column: name and ClickHouse type (types restricted to what 18.16 accepts).</summary>
-public sealed record ClickHouseColumn(string Name, string Type);
+/// <param name="Name">Column name.</param>
+/// <param name="Type">ClickHouse type, as system.columns reports it.</param>
+/// <param name="Default">A <c>DEFAULT</c> expression: what rows inserted before the column existed read as.</param>
+public sealed record ClickHouseColumn(string Name, string Type, string? Default = null)
+{
+    /// <summary>Name, type and default as a column definition in DDL.</summary>
+    public string Sql => Default is null ? $"{Name} {Type}" : $"{Name} {Type} DEFAULT {Default}";
+}
 
 /// <summary>
 /// A ReplacingMergeTree table of the sink. The sorting key ends in the row's spool identity
@@ -44,8 +51,8 @@ public sealed class ClickHouseTable
     /// <summary>True when a record may have several rows here, told apart by <see cref="ItemIndexColumn"/>.</summary>
     public bool HasItemIndex => ColumnNames.Contains(ItemIndexColumn);
 
-    public string ColumnListSql => string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}"));
+    public string ColumnListSql => string.Join(", ", Columns.Select(c => c.Sql));
 
     /// <summary>One column per line, for scripts people read.</summary>
-    public string ColumnListSqlMultiline => "\n    " + string.Join(",\n    ", Columns.Select(c => $"{c.Name} {c.Type}")) + "\n";
+    public string ColumnListSqlMultiline => "\n    " + string.Join(",\n    ", Columns.Select(c => c.Sql)) + "\n";
 }

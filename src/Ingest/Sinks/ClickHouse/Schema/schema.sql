@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` (
     listener String,
     remote_endpoint String,
     frame_bytes String,
-    signature Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5)
+    signature Enum8('not_checked' = 0, 'valid' = 1, 'invalid' = 2, 'no_key' = 3, 'unsigned' = 4, 'missing' = 5),
+    admitted UInt8 DEFAULT 1
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMMDD(received_at)
