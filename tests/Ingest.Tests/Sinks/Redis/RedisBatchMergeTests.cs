@@ -18,8 +18,10 @@ public sealed class RedisBatchMergeTests
     public async Task A_batch_merged_per_vin_leaves_the_state_that_applying_its_updates_one_by_one_leaves()
     {
         var clock = new ManualTimeProvider(T0.AddMinutes(1));
-        await using var batched = await RedisTestStore.CreateAsync(time: clock);
-        await using var oneByOne = await RedisTestStore.CreateAsync(time: clock);
+        // Every round adds its vehicles to the online sets and each round lists them all (thousands of HGETALLs by the
+        // end): a generous operation timeout, so a busy CI machine fails on a wrong merge, never on Redis being slow.
+        await using var batched = await RedisTestStore.CreateAsync(time: clock, configure: o => o.OperationTimeout = TimeSpan.FromSeconds(30));
+        await using var oneByOne = await RedisTestStore.CreateAsync(time: clock, configure: o => o.OperationTimeout = TimeSpan.FromSeconds(30));
 
         // Few VINs and a narrow time range: equal times, reissues (older device time, later receipt), logouts among
         // frames, fields missing from some frames. The history is applied as two batches (across batches) on one
