@@ -111,8 +111,66 @@ public static class RegistryEndpoints
                 caller.IsAdmin ? string.Join(',', filings.Select(f => f.Tenant).Distinct()) : caller.Tenant, caller.KeyId, caller.Name);
             return Results.Json(new { imported = filings.Count });
         }).WithSummary("Files many vehicles at once from a JSON array of filings, all or nothing (400 lists each problem by index). " +
-            "CSV import is the registry's file loader. Scope registry:write.")
+            "The same as CSV: POST /registry/vehicles:import-csv. Scope registry:write.")
             .RequireAuthorization(ApiScopes.RegistryWrite);
+
+        app.MapPost("/registry/vehicles:import-csv", async (HttpContext context, IVehicleRegistry vehicles, CancellationToken ct) =>
+        {
+            var caller = ApiCaller.From(context.User);
+            // Read whole (bounded) before parsing: the CSV reader is synchronous and Kestrel allows only async body reads.
+            var text = await ReadBoundedAsync(context.Request.Body, MaxCsvImportBytes, ct);
+            if (text is null)
+            {
+                return Results.Problem($"The CSV body is larger than {MaxCsvImportBytes / (1024 * 1024)} MiB; split it.",
+                    statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+            var parsed = RegistryCsv.Read(new StringReader(text), "body");
+            var problems = parsed.Errors.GroupBy(e => e.Column > 0 ? $"line {e.Line} column {e.Column} ({e.ColumnName})" : $"line {e.Line}")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+            foreach (var filing in parsed.Filings)
+            {
+                if (vehicles.TryGet(filing.Vin, out _) && !VehicleAccess.TryAuthorize(context, filing.Vin, out _))
+                {
+                    return Results.Problem($"Vehicle {filing.Vin} was not found among the key's vehicles; nothing was imported.",
+                        statusCode: StatusCodes.Status404NotFound);
+                }
+                if (!caller.IsAdmin && !string.Equals(filing.Tenant, caller.Tenant, StringComparison.Ordinal))
+                {
+                    problems[$"vin {filing.Vin}"] = [$"tenant '{filing.Tenant}' is not the key's tenant '{caller.Tenant}'."];
+                }
+            }
+            if (problems.Count > 0)
+            {
+                return Results.ValidationProblem(problems, $"{problems.Count} problems in the CSV; nothing was imported.");
+            }
+            await vehicles.UpsertAsync(parsed.Filings.ToList(), ct);
+            AuditLog.RegistryChanged(VehicleAccess.Audit(context), "import", parsed.Filings.Count, Sample(parsed.Filings.ToList()),
+                caller.IsAdmin ? string.Join(',', parsed.Filings.Select(f => f.Tenant).Distinct()) : caller.Tenant, caller.KeyId, caller.Name);
+            return Results.Json(new { imported = parsed.Filings.Count });
+        }).WithSummary("Files many vehicles at once from a CSV body (header vin,tenant,iccid,chip_id,sm2_public_key,model,platforms; " +
+            "the format of Registry:ImportCsv), all or nothing: 400 lists each problem by line and column. A non-admin key files only " +
+            "its own tenant's vehicles. At most 64 MiB. Scope registry:write.")
+            .Accepts<string>("text/csv")
+            .RequireAuthorization(ApiScopes.RegistryWrite);
+    }
+
+    /// <summary>A registry export of a million vehicles is about 250 MB; 64 MiB takes a quarter of a million per request.</summary>
+    private const int MaxCsvImportBytes = 64 * 1024 * 1024;
+
+    private static async Task<string?> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>

@@ -323,6 +323,31 @@ public class ApiSecurityTests
         }
         Assert.Equal(5, registry.Count);
 
+        // CSV import (the Registry:ImportCsv format): all or nothing, problems by line and column, own tenant only.
+        const string header = "vin,tenant,iccid,chip_id,sm2_public_key,model,platforms\n";
+        using (var bad = await acme.PostAsync("/registry/vehicles:import-csv",
+            new StringContent(header + "LACME000000000006,acme,,,,M3,\nLACME000000000007,acme,,,zz,M3,\n", System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("line 3", await bad.Content.ReadAsStringAsync());
+        }
+        using (var other = await acme.PostAsync("/registry/vehicles:import-csv",
+            new StringContent(header + "LACME000000000006,beta,,,,M3,\n", System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await acme.PostAsync("/registry/vehicles:import-csv",
+            new StringContent(header + $"{BetaVin},acme,,,,M3,\n", System.Text.Encoding.UTF8, "text/csv"))).StatusCode);
+        Assert.Equal(5, registry.Count);
+        using (var csv = await acme.PostAsync("/registry/vehicles:import-csv",
+            new StringContent(header + "LACME000000000006,acme,,CHIP-6,,M3,nat;prov\n", System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        }
+        Assert.True(registry.TryGet("LACME000000000006", out var fromCsv));
+        Assert.Equal(("acme", "CHIP-6", 2), (fromCsv.Tenant, fromCsv.ChipId, fromCsv.Platforms.Count));
+        Assert.Equal(HttpStatusCode.NoContent, (await acme.DeleteAsync("/registry/vehicles/LACME000000000006")).StatusCode);
+
         // Listing is per tenant and paged.
         using (var page = JsonDocument.Parse(await acme.GetStringAsync("/registry/vehicles?limit=3")))
         {
