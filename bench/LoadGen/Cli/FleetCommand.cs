@@ -22,7 +22,7 @@ internal static class FleetCommand
         var defaults = new FleetOptions();
         var target = OptionParsers.Create("--target", "Terminal port of the server, HOST:PORT (loopback only).", defaults.Target, OptionParsers.TryParseEndpoint, "-t");
         var protocolTargets = TerminalProtocols.All.ToDictionary(p => p, p => OptionParsers.Create<IPEndPoint?>(
-            $"--{p.Name()}-target", $"Port for {p.Name()} terminals when the server has one port per protocol (default --target).", null, OptionParsers.TryParseOptionalEndpoint));
+            $"--{p.Name()}-target", $"Port for {p.Name()} terminals when the server has one port per protocol (default --target; hj1239 terminals aimed at port 32960 go to 12390 on that host, as a default server listens).", null, OptionParsers.TryParseOptionalEndpoint));
         var terminals = new Option<int>("--terminals", "-n") { Description = "Simulated terminals, one connection each.", DefaultValueFactory = _ => defaults.Terminals };
         var protocols = OptionParsers.Create("--protocols", "Protocol mix as weights: gb2016=60,gb2025=20,hj1239=20 (also gb17691, Annex Q, never answered).",
             defaults.Protocols, ProtocolMix.TryParse);
@@ -89,7 +89,8 @@ internal static class FleetCommand
             {
                 Terminals = parse.GetValue(terminals),
                 Target = parse.GetValue(target)!,
-                ProtocolTargets = protocolTargets.Where(kv => parse.GetValue(kv.Value) is not null).ToDictionary(kv => kv.Key, kv => parse.GetValue(kv.Value)!),
+                ProtocolTargets = ServerDefaultTargets.Complete(parse.GetValue(target)!,
+                    protocolTargets.Where(kv => parse.GetValue(kv.Value) is not null).ToDictionary(kv => kv.Key, kv => parse.GetValue(kv.Value)!)),
                 Protocols = parse.GetValue(protocols)!,
                 Shape = new FrameShape
                 {
