@@ -157,7 +157,8 @@ public sealed class TerminalConnectionHandler
     private SequencePosition FrameAll(TerminalSession session, ReadOnlySequence<byte> buffer, AppendBatch batch)
     {
         var listener = session.Listener;
-        while (true)
+        // A refused connection ends after this read: what follows the refused frame is neither framed nor counted again.
+        while (!session.Refused)
         {
             var scan = FrameScanner.Scan(buffer, listener.Framing);
             if (scan.Status == FrameScanStatus.NeedMoreData)
@@ -183,6 +184,7 @@ public sealed class TerminalConnectionHandler
             session.StreamOffset += scan.Length;
             buffer = buffer.Slice(scan.Length);
         }
+        return buffer.Start;
     }
 
     /// <summary>
