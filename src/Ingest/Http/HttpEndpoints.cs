@@ -75,8 +75,8 @@ public static class HttpEndpoints
                     last_error = c.LastError,
                     last_error_at = c.LastErrorAt,
                 }),
-                clickhouse = storage.ClickHouse ? "configured" : "not configured: frames stay in the spool",
-                redis = storage.Redis ? "configured" : "not configured: state kept in process",
+                clickhouse = StoreSummary(storage.ClickHouse, "not configured: frames stay in the spool", Consumer(consumers, Sinks.ClickHouse.ClickHouseSink.ConsumerName)),
+                redis = StoreSummary(storage.Redis, "not configured: state kept in process", Consumer(consumers, Sinks.Redis.RedisStateSink.ConsumerName)),
             };
             return ready ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().WithSummary("Readiness (no credentials needed; it names no vehicle): the spool accepts frames (not faulted, not at its disk budget, no disk error being retried); " +
@@ -122,6 +122,21 @@ public static class HttpEndpoints
 
     /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>
     public const int MaxOnline = 10_000;
+
+    private static SpoolConsumerStatus? Consumer(SpoolConsumerMetrics consumers, string name) =>
+        consumers.Snapshot().Where(c => c.Name == name).Select(c => (SpoolConsumerStatus?)c).FirstOrDefault();
+
+    /// <summary>
+    /// What a store is doing as its consumer sees it, so an unreachable ClickHouse or Redis is never reported as fine;
+    /// it still does not decide readiness (frames wait in the spool).
+    /// </summary>
+    private static string StoreSummary(bool configured, string notConfigured, SpoolConsumerStatus? consumer) =>
+        !configured ? notConfigured
+        : consumer is not { } c ? "configured; its consumer has not started"
+        : c.State == SpoolConsumerState.Retrying ? $"failing: {c.LastError} (retrying; frames wait in the spool)"
+        : c.State == SpoolConsumerState.Preparing ? "connecting"
+        : c.State is SpoolConsumerState.Running or SpoolConsumerState.CaughtUp ? "working"
+        : c.State.ToString().ToLowerInvariant();
 
     private static string RefusalReason(SpoolStats stats) =>
         stats.Faulted ? "the writer stopped after an unexpected error; restart the node"

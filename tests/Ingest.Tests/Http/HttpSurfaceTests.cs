@@ -41,6 +41,22 @@ public class HttpSurfaceTests
     }
 
     [Fact]
+    public async Task Readyz_says_an_unreachable_clickhouse_is_failing_and_stays_ready()
+    {
+        // Nothing listens on port 1: the sink's schema check fails and its loop retries.
+        await using var server = await TestServer.StartAsync(new() { ["ClickHouse:Endpoint"] = "http://127.0.0.1:1" });
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var ready = JsonDocument.Parse(await http.GetStringAsync("/readyz"));
+            return ready.RootElement.GetProperty("ready").GetBoolean()
+                && ready.RootElement.GetProperty("clickhouse").GetString()!.StartsWith("failing: ", StringComparison.Ordinal)
+                && ready.RootElement.GetProperty("redis").GetString()!.StartsWith("not configured", StringComparison.Ordinal);
+        }, "/readyz names the failing ClickHouse and is still ready");
+    }
+
+    [Fact]
     public async Task Without_redis_a_vehicles_state_is_kept_in_process_and_served_over_http()
     {
         await using var server = await TestServer.StartAsync();
