@@ -37,7 +37,8 @@ public class FleetBehaviourTests
         Assert.True(report.Counters.Gaps > 0);
         Assert.True(unanswered <= report.Counters.Gaps, Errors(report));
         Assert.True(report.Counters.SentByCommand.GetValueOrDefault("reissue") > 0, "reissue frames were sent");
-        Assert.Equal(report.Counters.ConnectionsEstablished, report.Counters.LoginsAcknowledged);
+        // A gap may cut a link while its login is in flight: that login is one of the unanswered frames.
+        Assert.InRange(report.Counters.LoginsAcknowledged, report.Counters.ConnectionsEstablished - unanswered, report.Counters.ConnectionsEstablished);
         Assert.True(report.Counters.ConnectionsEstablished > options.Terminals, "terminals reconnected after their gaps");
         Assert.Equal(report.FramesExpectingAck - unanswered, report.Counters.FramesAcknowledged);
         Assert.Equal(report.Counters.FramesSent, sink.Stats().Frames);
