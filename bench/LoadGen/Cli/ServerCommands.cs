@@ -50,7 +50,7 @@ internal static class ServerCommands
                 var r = server.Snapshot();
                 return string.Create(Invariant, $"connections {r.Connections}  logins {r.LoginsAccepted} ok/{r.LoginsRejected} rejected  heartbeats {r.Heartbeats}  frames {r.Frames:N0}  vins {r.Vins.Count:N0}  skipped {r.SkippedBytes:N0} B");
             }, cancellationToken);
-            await server.DisposeAsync();
+            // The summary first: on SIGTERM the process has only a short grace, and closing connections can take longer.
             var final = server.Snapshot();
             if (asJson)
             {
@@ -64,6 +64,7 @@ internal static class ServerCommands
                     Console.Out.WriteLine(string.Create(Invariant, $"  {key} {count,12:N0}"));
                 }
             }
+            await server.DisposeAsync(); // writes the record file a last time
             return ExitCodes.Passed;
         });
         return command;
