@@ -41,21 +41,9 @@ public sealed class RegistryFile
         return document.Vehicles;
     }
 
-    public async ValueTask SaveAsync(IEnumerable<VehicleFiling> filings, CancellationToken cancellationToken)
-    {
-        var folder = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path + ".tmp";
-        var document = new Document(Document.CurrentFormat, filings.OrderBy(f => f.Vin, StringComparer.Ordinal).ToList());
-        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
-        {
-            await JsonSerializer.SerializeAsync(stream, document, s_json, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
-        Spool.DirectorySync.Flush(folder);
-    }
+    public ValueTask SaveAsync(IEnumerable<VehicleFiling> filings, CancellationToken cancellationToken) =>
+        Spool.DurableFile.ReplaceWithJsonAsync(Path, new Document(Document.CurrentFormat, filings.OrderBy(f => f.Vin, StringComparer.Ordinal).ToList()),
+            s_json, ownerOnly: false, cancellationToken);
 
     private sealed record Document(int Format, List<VehicleFiling> Vehicles)
     {

@@ -48,32 +48,9 @@ public sealed class ApiKeyFile
         return document.Keys;
     }
 
-    public async ValueTask SaveAsync(IEnumerable<ApiKey> keys, CancellationToken cancellationToken)
-    {
-        var folder = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path + ".tmp";
-        var document = new Document(Document.CurrentFormat, keys.OrderBy(k => k.Id, StringComparer.Ordinal).ToList());
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        await using (var stream = new FileStream(temp, options))
-        {
-            await JsonSerializer.SerializeAsync(stream, document, s_json, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
-        Spool.DirectorySync.Flush(folder);
-    }
+    public ValueTask SaveAsync(IEnumerable<ApiKey> keys, CancellationToken cancellationToken) =>
+        Spool.DurableFile.ReplaceWithJsonAsync(Path, new Document(Document.CurrentFormat, keys.OrderBy(k => k.Id, StringComparer.Ordinal).ToList()),
+            s_json, ownerOnly: true, cancellationToken);
 
     private sealed record Document(int Format, List<ApiKey> Keys)
     {
