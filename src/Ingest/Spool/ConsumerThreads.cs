@@ -43,11 +43,11 @@ internal sealed class ConsumerThreads : IDisposable
     }
 
     /// <summary>Continues the awaiting method on one of these threads (at once when already on one, or after disposal).</summary>
-    public SwitchAwaitable SwitchTo() => new(this);
+    public ConsumerThreadSwitch SwitchTo() => new(this);
 
-    private bool IsCurrentOrStopped => t_owner == this || _queue.IsAddingCompleted;
+    internal bool IsCurrentOrStopped => t_owner == this || _queue.IsAddingCompleted;
 
-    private void Post(Action<object?> work, object? state)
+    internal void Post(Action<object?> work, object? state)
     {
         try
         {
@@ -96,21 +96,6 @@ internal sealed class ConsumerThreads : IDisposable
         }
     }
 
-    public readonly struct SwitchAwaitable(ConsumerThreads threads) : ICriticalNotifyCompletion
-    {
-        public SwitchAwaitable GetAwaiter() => this;
-
-        public bool IsCompleted => threads.IsCurrentOrStopped;
-
-        public void GetResult()
-        {
-        }
-
-        public void OnCompleted(Action continuation) => threads.Post(static c => ((Action)c!)(), continuation);
-
-        public void UnsafeOnCompleted(Action continuation) => threads.Post(static c => ((Action)c!)(), continuation);
-    }
-
     private static class Native
     {
         [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
@@ -118,5 +103,39 @@ internal sealed class ConsumerThreads : IDisposable
 
         [DllImport("libc", EntryPoint = "gettid")]
         public static extern int GetTid();
+    }
+}
+
+/// <summary>
+/// Awaiting it moves the caller onto the spool's consumer threads (see <see cref="ConsumerThreads"/>); the default
+/// value, for a spool without them, completes at once.
+/// </summary>
+public readonly struct ConsumerThreadSwitch : ICriticalNotifyCompletion
+{
+    private readonly ConsumerThreads? _threads;
+
+    internal ConsumerThreadSwitch(ConsumerThreads threads) => _threads = threads;
+
+    public ConsumerThreadSwitch GetAwaiter() => this;
+
+    public bool IsCompleted => _threads is null || _threads.IsCurrentOrStopped;
+
+    public void GetResult()
+    {
+    }
+
+    public void OnCompleted(Action continuation) => Post(continuation);
+
+    public void UnsafeOnCompleted(Action continuation) => Post(continuation);
+
+    private void Post(Action continuation)
+    {
+        if (_threads is null)
+        {
+            continuation();
+            return;
+        }
+
+        _threads.Post(static c => ((Action)c!)(), continuation);
     }
 }

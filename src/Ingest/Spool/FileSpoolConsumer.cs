@@ -99,6 +99,8 @@ internal sealed class FileSpoolConsumer : ISpoolConsumer
         return ValueTask.CompletedTask;
     }
 
+    public ConsumerThreadSwitch SwitchToConsumerThread() => _spool.ConsumerThreads?.SwitchTo() ?? default;
+
     public void Rewind()
     {
         ThrowIfDisposed();

@@ -84,6 +84,13 @@ public interface ISpoolConsumer : IAsyncDisposable
     ValueTask<SpoolBatch> ReadAsync(int maxRecords, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Continues the awaiting caller on the spool's consumer threads when it has them (<see cref="SpoolOptions.ConsumerThreads"/>),
+    /// at once otherwise. A read may finish before its caller awaits it, and the caller then resumes where it was; a
+    /// consumer that wants its work off the sessions' threads awaits this after each read.
+    /// </summary>
+    ConsumerThreadSwitch SwitchToConsumerThread() => default;
+
+    /// <summary>
     /// Records that every record before <paramref name="nextOffset"/> is done. The cursor moves in memory at once and
     /// reaches the disk (fsync) within <see cref="SpoolOptions.CursorPersistInterval"/>, when the consumer is idle, or
     /// when it closes; after a crash reading resumes from the cursor on disk, so a consumer must tolerate re-reading

@@ -148,6 +148,8 @@ public sealed class SpoolConsumerLoop
                 await _delivery.FlushAsync(SpoolFlushReason.Idle, stoppingToken).ConfigureAwait(false);
                 continue;
             }
+
+            await consumer.SwitchToConsumerThread(); // projection work off the sessions' threads, whoever finished the read
             if (stoppingToken.IsCancellationRequested && _options.StopTimeout <= TimeSpan.Zero)
             {
                 batch.Dispose(); // not delivered: read again at the next start

@@ -21,6 +21,9 @@ public class ConsumerThreadsTests
         await using var consumer = spool.OpenConsumer("projection");
 
         using var batch = await consumer.ReadAsync(100, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        // The read itself ran there, but may have finished before this method awaited it (then it resumed here): the
+        // switch is what the consumer loop relies on.
+        await consumer.SwitchToConsumerThread();
 
         Assert.Equal(1, batch.Count);
         Assert.Equal("spool-consumer-0", Thread.CurrentThread.Name);
@@ -41,7 +44,10 @@ public class ConsumerThreadsTests
         await using var consumer = spool.OpenConsumer("projection");
 
         using var batch = await consumer.ReadAsync(100, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        var switched = consumer.SwitchToConsumerThread();
 
+        Assert.True(switched.IsCompleted);
+        await switched;
         Assert.Equal(1, batch.Count);
         Assert.NotEqual("spool-consumer-0", Thread.CurrentThread.Name);
     }
