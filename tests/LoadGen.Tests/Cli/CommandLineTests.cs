@@ -74,7 +74,8 @@ public class CommandLineTests
         using var json = JsonDocument.Parse(new FleetOutput(report.Clean, report, check, null).ToJson());
 
         var root = json.RootElement;
-        Assert.True(root.GetProperty("passed").GetBoolean());
+        // The shape is under test, not the run: on a loaded machine a login may time out and the run is not clean.
+        Assert.Equal(report.Clean, root.GetProperty("passed").GetBoolean());
         Assert.Equal(report.Counters.FramesSent, root.GetProperty("report").GetProperty("counters").GetProperty("framesSent").GetInt64());
         Assert.True(root.GetProperty("report").GetProperty("latency").GetProperty("count").GetInt64() > 0);
         Assert.False(root.GetProperty("report").TryGetProperty("terminals", out _));
