@@ -72,7 +72,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             long expected = t.AcknowledgedByCommand.Values.Sum();
             long stored = raw.GetValueOrDefault(t.Vin), merged = rawMerged.GetValueOrDefault(t.Vin);
             Assert.True(expected <= stored && stored <= expected + unanswered, $"{t.Vin} ({t.Protocol}): {expected} acknowledged, {stored} in frames_raw FINAL");
-            Assert.True(merged == stored, $"{t.Vin}: {stored} in frames_raw FINAL, {merged} after OPTIMIZE FINAL");
+            if (merged != stored)
+            {
+                Assert.Fail($"{t.Vin}: {stored} in frames_raw FINAL, {merged} after OPTIMIZE FINAL; its rows now:\n" +
+                    await db.Database.QueryTextAsync(
+                        $"SELECT node, spool_offset, received_at, command, hex(MD5(frame_bytes)), _part FROM {db.Database.Qualified("frames_raw")} " +
+                        $"WHERE vin = '{t.Vin}' ORDER BY spool_offset, _part", CancellationToken.None));
+            }
         }
         Assert.InRange(raw.Values.Sum(), acknowledged, acknowledged + unanswered); // nothing stored for a VIN the fleet does not have
         Assert.Equal(0, await StoredRows.DuplicateIdentitiesAsync(db, "frames_raw"));
