@@ -11,6 +11,7 @@ public sealed class InMemorySpool : IFrameSpool
     private readonly object _gate = new();
     private readonly List<ReadOnlyMemory<byte>> _records = [];
     private readonly Dictionary<string, long> _committed = [];
+    private readonly Dictionary<string, long> _readEnd = [];
     private TaskCompletionSource _appended = NewSignal();
 
     public long NextOffset
@@ -53,6 +54,15 @@ public sealed class InMemorySpool : IFrameSpool
         lock (_gate)
         {
             return _committed.Remove(name) ? SpoolConsumerRemoval.Removed : SpoolConsumerRemoval.NotFound;
+        }
+    }
+
+    /// <summary>The end of what the named consumer has read so far (records handed over, committed or not).</summary>
+    public long ReadOffset(string name)
+    {
+        lock (_gate)
+        {
+            return _readEnd.GetValueOrDefault(name);
         }
     }
 
@@ -142,6 +152,7 @@ public sealed class InMemorySpool : IFrameSpool
                 records[i] = new SpoolRecord(offset, offset + 1, spool._records[(int)offset]);
             }
             Interlocked.Exchange(ref _readPosition, start + count);
+            spool._readEnd[name] = start + count; // under the spool's lock, like every caller of this method
             return new SpoolBatch(records);
         }
     }

@@ -166,8 +166,9 @@ public abstract class SpoolConsumerLoopContract : IAsyncLifetime
         await Eventually.TrueAsync(() => delivery.Sent.Count == 2, "two batches in flight");
         run.Stop();
         delivery.Complete(0);
-        await Eventually.TrueAsync(() => loop.State == SpoolConsumerState.Stopping, "the loop finishes what is in flight");
-        Assert.Contains(SpoolFlushReason.Stopping, delivery.Flushes);
+        // The state turns Stopping just before the flush is asked for: wait for the flush itself.
+        await Eventually.TrueAsync(() => delivery.Flushes.Contains(SpoolFlushReason.Stopping), "the loop flushes what is in flight");
+        Assert.Equal(SpoolConsumerState.Stopping, loop.State);
         delivery.Complete(1);
         await run.DisposeAsync();
 

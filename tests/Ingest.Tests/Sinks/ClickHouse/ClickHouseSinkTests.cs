@@ -91,7 +91,8 @@ public sealed class ClickHouseSinkTests
         await Eventually.TrueAsync(() => sink.State == SpoolConsumerState.CaughtUp, "sink connected and caught up");
 
         await AppendAsync(spool, 0, 25);
-        await Task.Delay(200); // let the sink read them into its buffers (the flush interval is far away)
+        // Once read, a batch is delivered into the sink's buffers even when the stop comes during the linger.
+        await Eventually.TrueAsync(() => spool.ReadOffset(ClickHouseSink.ConsumerName) == 25, "the sink read the 25 records");
         await sink.StopAsync(CancellationToken.None);
 
         Assert.Equal(25, spool.CommittedOffset(ClickHouseSink.ConsumerName));
