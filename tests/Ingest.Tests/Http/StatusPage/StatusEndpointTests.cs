@@ -75,7 +75,6 @@ public class StatusEndpointTests
         Assert.Equal(2, status.GetProperty("sessions").GetInt32());
         // Two logins and two realtime frames, as the exported counter has them.
         Assert.Equal(4, status.GetProperty("frames").GetProperty("total").GetInt64());
-        Assert.Equal(TestServer.MetricValue(await server.GetMetricsAsync(), "ingest_frames_total"), status.GetProperty("frames").GetProperty("total").GetInt64());
         var ack = status.GetProperty("ack_latency");
         Assert.True(ack.GetProperty("acks").GetInt64() >= 2, ack.ToString());
         Assert.True(ack.GetProperty("p50_seconds").GetDouble() > 0, ack.ToString());
