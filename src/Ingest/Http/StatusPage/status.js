@@ -8,8 +8,12 @@
   const pollMs = 2000;
   const alarmLimit = 20;
   const vehicleLimit = 50;
+  // After a 404 (a node without alarm events) ask again only every this many polls, not every two seconds.
+  const alarmRetryPolls = 30;
   let timer = 0;
   let generation = 0;
+  let alarmsSkip = 0;
+  let lastAlarms = { status: 0, body: null };
 
   const $ = (id) => document.getElementById(id);
 
@@ -149,8 +153,11 @@
       const query = $("vin-search").value.trim();
       const [status, alarms] = await Promise.all([
         getJson(`/status?limit=${vehicleLimit}` + (query ? `&q=${encodeURIComponent(query)}` : "")),
-        getJson(`/alarms/recent?limit=${alarmLimit}`).catch(() => ({ status: 0, body: null })),
+        alarmsSkip > 0 ? Promise.resolve(lastAlarms)
+          : getJson(`/alarms/recent?limit=${alarmLimit}`).catch(() => ({ status: 0, body: null })),
       ]);
+      alarmsSkip = alarmsSkip > 0 ? alarmsSkip - 1 : alarms.status === 404 ? alarmRetryPolls : 0;
+      lastAlarms = alarms;
       if (mine !== generation) return;
       if (status.status === 401) {
         sessionStorage.removeItem(keyName);

@@ -9,8 +9,10 @@ namespace Ingest.Tests.Http.StatusPage;
 
 /// <summary>
 /// The Grafana dashboard shipped in ops/grafana queries only metrics the server exports: a host with both
-/// listeners and a forwarder link carries traffic of every kind the panels show, and its /metrics is scraped.
+/// listeners and a forwarder link carries traffic of every kind the panels show, and its /metrics is scraped. Alone:
+/// the exporter of one host picks up the same-named meters of hosts running beside it.
 /// </summary>
+[Collection(Ingest.Tests.SystemTests.ProcessWideMetrics.Name)]
 public partial class GrafanaDashboardTests
 {
     public static readonly string DashboardPath = Path.Combine(AppContext.BaseDirectory, "Grafana", "ingest-dashboard.json");
