@@ -32,7 +32,7 @@ public sealed class IngestMetrics : IDisposable
         _connectionsClosed = _meter.CreateCounter<long>("ingest.connections.closed", "{connection}", "Terminal connections ended, by reason.");
         _connectionsRefused = _meter.CreateCounter<long>("ingest.connections.refused", "{connection}", "Connections closed at once because the listener was full.");
         _connectionsActive = _meter.CreateUpDownCounter<long>("ingest.connections.active", "{connection}", "Terminal connections open now.");
-        _logins = _meter.CreateCounter<long>("ingest.logins", "{login}", "Vehicle logins accepted.");
+        _logins = _meter.CreateCounter<long>("ingest.logins", "{login}", "Vehicle logins accepted, by listener and protocol.");
         _frames = _meter.CreateCounter<long>("ingest.frames", "{frame}", "Frames accepted into the spool, by protocol and command.");
         _bytes = _meter.CreateCounter<long>("ingest.bytes", "By", "Bytes of accepted frames, by protocol.");
         _decodeErrors = _meter.CreateCounter<long>("ingest.decode.errors", "{error}", "Malformed input skipped by the framer, by kind.");
@@ -56,7 +56,7 @@ public sealed class IngestMetrics : IDisposable
 
     public void ConnectionRefused(string listener) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("listener", listener));
 
-    public void Login(string protocol) => _logins.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+    public void Login(string listener, string protocol) => _logins.Add(1, new("listener", listener), new("protocol", protocol));
 
     public void FrameAccepted(string protocol, string command, int length)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Ingest.Diagnostics;
 using Ingest.Http;
 using Ingest.Http.Security;
+using Ingest.Http.StatusPage;
 using Ingest.Registry;
 using Ingest.Sessions;
 using Ingest.Transport;
@@ -89,6 +90,7 @@ public static class IngestHost
         builder.Services.AddVehicleRegistry(builder.Configuration.GetSection(Registry.RegistryOptions.SectionName));
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
         builder.Services.AddApiKeySecurity();
+        builder.Services.AddStatusPage();
 
         // Metrics carry service_name="ingest" and the node as the instance, not "unknown_service:Ingest".
         builder.Services.AddOpenTelemetry()

@@ -62,14 +62,7 @@ public static class HttpEndpoints
                 // Consumers do not decide readiness (a store being down never stops acknowledgements); they say how they are.
                 consumers = consumers.Snapshot().ToDictionary(c => c.Name, c => new
                 {
-                    state = c.State switch
-                    {
-                        SpoolConsumerState.CaughtUp => "caught_up",
-                        SpoolConsumerState.Retrying => "retrying",
-                        SpoolConsumerState.Running => "running",
-                        SpoolConsumerState.Preparing => "preparing",
-                        _ => c.State.ToString().ToLowerInvariant(),
-                    },
+                    state = ConsumerStateName(c.State),
                     committed_offset = c.CommittedOffset,
                     consecutive_failures = c.ConsecutiveFailures,
                     last_error = c.LastError,
@@ -116,12 +109,23 @@ public static class HttpEndpoints
             .WithSummary("Vehicles currently online, most recently seen first; only the key's tenant's vehicles (admin keys see all). Scope state:read.");
 
         FrameHistoryEndpoint.Map(app);
+        StatusPage.StatusPageEndpoints.Map(app);
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
     }
 
     /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>
     public const int MaxOnline = 10_000;
+
+    /// <summary>A consumer loop's state as /readyz and /status name it.</summary>
+    public static string ConsumerStateName(SpoolConsumerState state) => state switch
+    {
+        SpoolConsumerState.CaughtUp => "caught_up",
+        SpoolConsumerState.Retrying => "retrying",
+        SpoolConsumerState.Running => "running",
+        SpoolConsumerState.Preparing => "preparing",
+        _ => state.ToString().ToLowerInvariant(),
+    };
 
     private static SpoolConsumerStatus? Consumer(SpoolConsumerMetrics consumers, string name) =>
         consumers.Snapshot().Where(c => c.Name == name).Select(c => (SpoolConsumerStatus?)c).FirstOrDefault();

@@ -381,7 +381,7 @@ public sealed class TerminalConnectionHandler
             _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));
             if (header.Command == 0x01 && header.IsCommand)
             {
-                _metrics.Login(ProtocolName(header));
+                _metrics.Login(session.Listener.Name, ProtocolName(header));
             }
             loggedOut |= header.Command == 0x04 && header.IsCommand;
 

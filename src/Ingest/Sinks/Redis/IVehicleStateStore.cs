@@ -46,6 +46,13 @@ public interface IVehicleStateStore
 
     /// <summary>Vehicles seen within the online timeout and not logged out, most recently seen first.</summary>
     ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The online vehicles whose VIN <paramref name="include"/> accepts, most recently seen first. The VINs are
+    /// filtered before any state is read, so a search or a tenant's view costs one read per vehicle returned, not per
+    /// vehicle online.
+    /// </summary>
+    ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, Func<string, bool> include, CancellationToken cancellationToken);
 }
 
 /// <summary>Turns a spool record into a state update (implemented from the decoded frames by the host).</summary>

@@ -95,12 +95,16 @@ public sealed class InMemoryVehicleStateStore(RedisOptions options, TimeProvider
     public ValueTask<VehicleState?> GetAsync(string vin, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_states.GetValueOrDefault(vin));
 
-    public ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, CancellationToken cancellationToken) =>
+        ListOnlineAsync(limit, static _ => true, cancellationToken);
+
+    public ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, Func<string, bool> include, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentNullException.ThrowIfNull(include);
         var cutoff = timeProvider.GetUtcNow() - options.OnlineTimeout;
         IReadOnlyList<VehicleState> online = _states.Values
-            .Where(s => s.Online && s.LastSeen >= cutoff)
+            .Where(s => s.Online && s.LastSeen >= cutoff && include(s.Vin))
             .OrderByDescending(s => s.LastSeen)
             .Take(limit)
             .ToList();

@@ -334,6 +334,32 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
             .Take(limit)
             .Select(entry => entry.Element.ToString())
             .ToArray();
+        return await ReadOnlineStatesAsync(db, newest, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<VehicleState>> ListOnlineAsync(int limit, Func<string, bool> include, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentNullException.ThrowIfNull(include);
+        var db = _connection.GetDatabase();
+        double cutoff = (_time.GetUtcNow() - _options.OnlineTimeout).ToUnixTimeMilliseconds();
+        // Every online VIN (a short string each), filtered here: only the states returned are read.
+        var shards = _keys.AllOnlineShards
+            .Select(key => db.SortedSetRangeByScoreWithScoresAsync(key, cutoff, double.PositiveInfinity, order: Order.Descending))
+            .ToArray();
+        var newest = (await Task.WhenAll(shards).WaitAsync(cancellationToken).ConfigureAwait(false))
+            .SelectMany(entries => entries)
+            .Select(entry => (Vin: entry.Element.ToString(), entry.Score))
+            .Where(entry => include(entry.Vin))
+            .OrderByDescending(entry => entry.Score)
+            .Take(limit)
+            .Select(entry => entry.Vin)
+            .ToArray();
+        return await ReadOnlineStatesAsync(db, newest, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<VehicleState>> ReadOnlineStatesAsync(IDatabase db, string[] newest, CancellationToken cancellationToken)
+    {
         var hashes = newest.Select(vin => db.HashGetAllAsync(_keys.State(vin))).ToArray();
         var entries = await Task.WhenAll(hashes).WaitAsync(cancellationToken).ConfigureAwait(false);
         return newest

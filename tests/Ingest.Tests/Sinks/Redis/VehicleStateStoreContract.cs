@@ -89,6 +89,21 @@ public abstract class VehicleStateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_filtered_online_list_applies_the_filter_before_the_limit()
+    {
+        await Store.ApplyAsync([Full("VA1", T0.AddSeconds(1)), Full("VB2", T0.AddSeconds(4)), Full("VA3", T0.AddSeconds(2)),
+            Full("VA4", T0.AddSeconds(3))], CancellationToken.None);
+        var asked = new List<string>();
+
+        var online = await Store.ListOnlineAsync(2, vin => { lock (asked) { asked.Add(vin); } return vin.StartsWith("VA", StringComparison.Ordinal); },
+            CancellationToken.None);
+
+        // The newest vehicle is filtered out, yet two are still listed: the limit counts only the ones accepted.
+        Assert.Equal(["VA4", "VA3"], online.Select(s => s.Vin));
+        Assert.Contains("VB2", asked);
+    }
+
+    [Fact]
     public async Task A_logout_takes_the_vehicle_off_the_online_list()
     {
         await Store.ApplyAsync([Full("V1", T0), Full("V2", T0)], CancellationToken.None);
