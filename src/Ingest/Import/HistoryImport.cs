@@ -114,13 +114,15 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
             importer.CurrentFile = file;
             try
             {
-                if (format == ImportFormat.Pcap)
+                var steps = format == ImportFormat.Pcap ? ReadPcap(stream, path, file, importer) : ReadHex(stream, path, file, importer);
+                foreach (var _ in steps)
                 {
-                    await ImportPcapAsync(stream, path, file, importer, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await ImportHexAsync(stream, path, file, importer, cancellationToken).ConfigureAwait(false);
+                    // After each line or packet: rows go out in batches, so memory stays bounded whatever the file's size.
+                    if (importer.FlushDue)
+                    {
+                        await importer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
                 await importer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -133,7 +135,8 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
         }
     }
 
-    private async Task ImportHexAsync(Stream stream, string path, FileImportReport file, FrameImporter importer, CancellationToken cancellationToken)
+    /// <summary>Frames a hex file line by line into <paramref name="target"/>; yields after each line.</summary>
+    internal IEnumerable<long> ReadHex(Stream stream, string path, FileImportReport file, IImportTarget target)
     {
         var framer = new StreamFramer(Framing, listenerPort: 0, ListenerProtocol.Auto, StreamRole.Terminal, file);
         var bytes = new byte[4096];
@@ -153,7 +156,7 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
                     {
                         lineNumber++;
                         file.Lines++;
-                        importer.Problem(new ImportProblem(path, ImportProblemKind.BadLine, $"line {lineNumber}", bufferOffset + start,
+                        target.Problem(new ImportProblem(path, ImportProblemKind.BadLine, $"line {lineNumber}", bufferOffset + start,
                             $"longer than {HexFrameLine.MaxLineBytes} bytes"));
                     }
                     skippingLongLine = true;
@@ -171,37 +174,34 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
                 {
                     Array.Resize(ref buffer, buffer.Length * 2);
                 }
-                int read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                int read = stream.Read(buffer, end, buffer.Length - end);
                 eof = read == 0;
                 end += read;
                 continue;
             }
             int lineEnd = newline < 0 ? end : start + newline;
             long lineOffset = bufferOffset + start;
-            var line = buffer.AsSpan(start, lineEnd - start);
+            int lineStart = start;
             start = newline < 0 ? end : lineEnd + 1;
             if (skippingLongLine)
             {
                 skippingLongLine = false; // the rest of the over-long line ends here
             }
-            else if (newline >= 0 || !line.IsEmpty)
+            else if (newline >= 0 || lineEnd > lineStart)
             {
                 lineNumber++;
                 file.Lines++;
-                ImportLine(line, lineNumber, lineOffset, path, framer, ref bytes, importer);
-                if (importer.FlushDue)
-                {
-                    await importer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
+                ImportLine(buffer.AsSpan(lineStart, lineEnd - lineStart), lineNumber, lineOffset, path, framer, ref bytes, target);
+                yield return lineNumber;
             }
             if (newline < 0)
             {
-                return;
+                yield break;
             }
         }
     }
 
-    private void ImportLine(ReadOnlySpan<byte> line, long lineNumber, long lineOffset, string path, StreamFramer framer, ref byte[] bytes, FrameImporter importer)
+    private void ImportLine(ReadOnlySpan<byte> line, long lineNumber, long lineOffset, string path, StreamFramer framer, ref byte[] bytes, IImportTarget importer)
     {
         switch (HexFrameLine.Parse(line, settings.DefaultZone, ref bytes, out int length, out var receivedAt, out var problem))
         {
@@ -218,18 +218,19 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
         }
     }
 
-    private async Task ImportPcapAsync(Stream stream, string path, FileImportReport file, FrameImporter importer, CancellationToken cancellationToken)
+    /// <summary>Reassembles and frames a pcap capture into <paramref name="importer"/>; yields after each packet.</summary>
+    internal IEnumerable<long> ReadPcap(Stream stream, string path, FileImportReport file, IImportTarget importer)
     {
         if (!PcapReader.TryOpen(stream, out var reader, out var problem))
         {
             importer.Problem(new ImportProblem(path, ImportProblemKind.File, "file header", 0, problem!));
-            return;
+            yield break;
         }
         if (!PacketParser.LinkTypes.IsSupported(reader.LinkType))
         {
             importer.Problem(new ImportProblem(path, ImportProblemKind.File, "file header", 20,
                 $"link type {reader.LinkType} is not supported (Ethernet 1, Linux cooked 113 and 276, raw IP 101/12/14/228/229, BSD loopback 0/108)"));
-            return;
+            yield break;
         }
         var ports = settings.EffectivePorts;
         var protocols = settings.Listeners.Where(l => l.Port != 0).GroupBy(l => l.Port).ToDictionary(g => g.Key, g => g.First().Protocol);
@@ -259,10 +260,7 @@ public sealed class HistoryImport(ImportSettings settings, ClickHouseDatabase? d
                     }));
                     break;
             }
-            if (importer.FlushDue)
-            {
-                await importer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
+            yield return packet.Number;
         }
         if (reader.Problem is { } damage)
         {

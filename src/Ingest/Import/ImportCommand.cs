@@ -39,13 +39,23 @@ public static class ImportCommand
         command.TreatUnmatchedTokensAsErrors = false; // --Section:Key=value
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // System.CommandLine hands an unknown --Section:Key=value to the files argument when it can: such a token is
+            // configuration, never a file (a file of that name can be given as ./--name).
+            var given = parse.GetValue(files) ?? [];
+            var inputs = given.Where(f => !f.StartsWith("--", StringComparison.Ordinal)).ToList();
+            var configurationTokens = given.Where(f => f.StartsWith("--", StringComparison.Ordinal)).Concat(parse.UnmatchedTokens).ToList();
             if (!TryReadArguments(parse, zone, list, out var zoneOffset, out var problem)
-                || !TryCheckConfigurationTokens(parse.UnmatchedTokens, out problem))
+                || !TryCheckConfigurationTokens(configurationTokens, out problem))
             {
                 await error.WriteLineAsync($"import: {problem}");
                 return ImportExitCodes.BadArguments;
             }
-            var configuration = BuildConfiguration(parse.UnmatchedTokens, parse.GetValue(clickHouse), parse.GetValue(database));
+            if (inputs.Count == 0)
+            {
+                await error.WriteLineAsync("import: give at least one hex or pcap file.");
+                return ImportExitCodes.BadArguments;
+            }
+            var configuration = BuildConfiguration(configurationTokens, parse.GetValue(clickHouse), parse.GetValue(database));
             var ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
             var clickHouseOptions = configuration.GetSection(ClickHouseOptions.SectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions();
             bool dry = parse.GetValue(dryRun);
@@ -57,7 +67,7 @@ public static class ImportCommand
             var settings = new ImportSettings
             {
                 Listeners = ingest.Listeners,
-                Ports = parse.GetValue(ports) is { Length: > 0 } given ? given.ToHashSet() : null,
+                Ports = parse.GetValue(ports) is { Length: > 0 } portList ? portList.ToHashSet() : null,
                 DetectByContent = parse.GetValue(detect),
                 DefaultZone = zoneOffset,
                 Format = parse.GetValue(format),
@@ -70,7 +80,7 @@ public static class ImportCommand
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
             using var target = dry ? null : new ClickHouseDatabase(clickHouseOptions);
             var report = await new HistoryImport(settings, target, loggers.CreateLogger("Ingest.Import"))
-                .RunAsync(parse.GetValue(files)!, cancellationToken).ConfigureAwait(false);
+                .RunAsync(inputs, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 using var buffer = new MemoryStream();
