@@ -21,7 +21,7 @@ public static class ImportCommand
         "Import historical frames into ClickHouse: hex lines ('<receive time> <hex>', '#' comments) or classic pcap captures of terminal traffic " +
         "(TCP toward the listeners' ports, reassembled). Rows are stored as node 'import', keyed on receive second and frame bytes, so importing " +
         "twice stores once. Nothing is relayed to superior platforms or written to Redis. Settings as for serve (--clickhouse URL, --database NAME, " +
-        "--Section:Key=value). Exit codes: 0 clean, 1 imported but some input malformed (listed), 2 bad arguments, 3 a file unreadable or ClickHouse failed.";
+        "--Section:Key=value). Exit codes: 0 clean, 1 imported but some input malformed (listed), 2 bad arguments, 3 a file unreadable or ClickHouse failed, 4 --compare-with found differences.";
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -34,8 +34,12 @@ public static class ImportCommand
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object." };
         var list = new Option<int>("--list") { Description = "Problems listed in the report (all are counted). Default 100.", DefaultValueFactory = _ => 100 };
         var clickHouse = new Option<string?>("--clickhouse") { Description = "ClickHouse HTTP endpoint (ClickHouse:Endpoint)." };
-        var database = new Option<string?>("--database") { Description = "ClickHouse database (ClickHouse:Database, default telematics)." };
-        var command = new Command("import", Help) { files, format, ports, detect, zone, dryRun, json, list, clickHouse, database };
+        var database = new Option<string?>("--database") { Description = "ClickHouse database to import into (ClickHouse:Database, default telematics)." };
+        var compareWith = new Option<string?>("--compare-with")
+        {
+            Description = "After importing, compare per vehicle and day with what this database stored live (distinct realtime/reissue device times); exit 4 when they differ. Import into a scratch --database for this.",
+        };
+        var command = new Command("import", Help) { files, format, ports, detect, zone, dryRun, json, list, clickHouse, database, compareWith };
         command.TreatUnmatchedTokensAsErrors = false; // --Section:Key=value
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +52,16 @@ public static class ImportCommand
                 || !TryCheckConfigurationTokens(configurationTokens, out problem))
             {
                 await error.WriteLineAsync($"import: {problem}");
+                return ImportExitCodes.BadArguments;
+            }
+            if (parse.GetValue(compareWith) is { } compared && !IsIdentifier(compared))
+            {
+                await error.WriteLineAsync($"import: --compare-with '{compared}' is not a database name.");
+                return ImportExitCodes.BadArguments;
+            }
+            if (parse.GetValue(compareWith) is not null && parse.GetValue(dryRun))
+            {
+                await error.WriteLineAsync("import: --compare-with needs the import written (not --dry-run).");
                 return ImportExitCodes.BadArguments;
             }
             if (inputs.Count == 0)
@@ -81,6 +95,21 @@ public static class ImportCommand
             using var target = dry ? null : new ClickHouseDatabase(clickHouseOptions);
             var report = await new HistoryImport(settings, target, loggers.CreateLogger("Ingest.Import"))
                 .RunAsync(inputs, cancellationToken).ConfigureAwait(false);
+            int exitCode = report.ExitCode;
+            List<VehicleDayCount>? comparison = null;
+            if (parse.GetValue(compareWith) is { } liveDatabase && target is not null && report.Failure is null)
+            {
+                try
+                {
+                    comparison = await ImportComparison.RunAsync(target, liveDatabase, cancellationToken).ConfigureAwait(false);
+                    exitCode = comparison.Any(r => !r.Agrees) ? ImportExitCodes.Differ : exitCode;
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await error.WriteLineAsync($"import: the comparison with '{liveDatabase}' failed: {ClickHouseDatabase.Describe(exception)}");
+                    exitCode = ImportExitCodes.Incomplete;
+                }
+            }
             if (parse.GetValue(json))
             {
                 using var buffer = new MemoryStream();
@@ -91,8 +120,12 @@ public static class ImportCommand
             {
                 report.WriteText(output);
             }
+            if (comparison is not null)
+            {
+                ImportComparison.WriteText(output, comparison, parse.GetValue(compareWith)!, target!.Database);
+            }
             await output.FlushAsync(cancellationToken);
-            return report.ExitCode;
+            return exitCode;
         });
         return command;
     }
@@ -113,6 +146,19 @@ public static class ImportCommand
         }
         problem = null;
         return true;
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        try
+        {
+            SqlLiteral.Identifier(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     internal static bool TryParseZone(string text, out TimeSpan offset)

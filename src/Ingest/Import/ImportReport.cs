@@ -252,4 +252,7 @@ public static class ImportExitCodes
     public const int SomeSkipped = 1;
     public const int BadArguments = 2;
     public const int Incomplete = 3;
+
+    /// <summary><c>--compare-with</c>: the import and the live rows differ for some vehicle and day.</summary>
+    public const int Differ = 4;
 }

@@ -193,4 +193,14 @@ public sealed class CaptureReadingTests
         int line4Offset = text.Split('\n').Take(3).Sum(l => l.Length + 1);
         Assert.Equal(line4Offset, target.Problems[1].FileOffset);
     }
+
+    [Fact]
+    public void A_server_node_may_not_be_named_like_the_imported_rows()
+    {
+        var options = new Ingest.Hosting.IngestOptions { NodeName = FrameImporter.NodeName, Listeners = [.. TerminalCapture.Listeners] };
+
+        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("Ingest:NodeName 'import' is reserved", StringComparison.Ordinal));
+    }
 }

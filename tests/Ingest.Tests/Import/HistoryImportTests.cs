@@ -173,4 +173,65 @@ public sealed class HistoryImportTests : IDisposable
         Assert.Equal(frames.Count, await db.CountAsync("frames_raw"));
         Assert.Equal(ImportExitCodes.BadArguments, await IngestCommandLine.RunAsync(["import", hex, "--zone", "Beijing"], new StringWriter(), new StringWriter()));
     }
+
+    /// <summary>Rows as the live sink writes them (the sink's projector and insert path), for node <c>live-node</c>.</summary>
+    private static async Task StoreLiveAsync(ClickHouseTestDatabase db, IEnumerable<CapturedFrame> frames)
+    {
+        await new Ingest.Sinks.ClickHouse.Schema.ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None);
+        var projector = new Ingest.Projection.ClickHouseRowProjector(Microsoft.Extensions.Options.Options.Create(
+            new Ingest.Hosting.IngestOptions { NodeName = "live-node", Listeners = [.. TerminalCapture.Listeners] }));
+        var rows = new Ingest.Sinks.ClickHouse.Rows.ClickHouseRowBuffers();
+        long offset = 0;
+        foreach (var frame in frames)
+        {
+            var payload = new byte[Ingest.Records.FrameEnvelope.SizeFor(frame.Bytes.Length)];
+            Ingest.Records.FrameEnvelope.WriteHeader(payload, Ingest.Hosting.ListenerProtocol.Auto, frame.ReceivedAt.ToUnixTimeMilliseconds(), 1, frame.Port);
+            frame.Bytes.CopyTo(payload, Ingest.Records.FrameEnvelope.HeaderSize);
+            projector.Project(new Ingest.Spool.SpoolRecord(offset, offset + payload.Length, payload), rows);
+            offset += payload.Length + 8;
+        }
+        foreach (var table in rows.All.Where(t => t.Count > 0))
+        {
+            await db.Database.InsertAsync(table, "live-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Compare_with_names_the_vehicle_day_where_the_legacy_export_misses_data_and_ignores_reissues_and_duplicates()
+    {
+        await using var live = await ClickHouseTestDatabase.CreateAsync();
+        await using var check = await ClickHouseTestDatabase.CreateAsync();
+        var (frames, _) = Capture();
+        await StoreLiveAsync(live, frames);
+        var realtime = frames.Where(f => f.Bytes[2] == 0x02 && f.Port == 32960).ToList();
+        Assert.Equal(12, realtime.Count);
+        // The legacy platform got realtime 3 never, realtime 5 late as a reissue, realtime 7 twice.
+        var legacy = frames.Where(f => f != realtime[3]).Select(f => f == realtime[5] ? f with { Bytes = Reissue(f.Bytes), ReceivedAt = f.ReceivedAt.AddMinutes(10) } : f)
+            .Append(realtime[7] with { ReceivedAt = realtime[7].ReceivedAt.AddSeconds(30) }).ToList();
+        var all = frames.Where(f => f != realtime[5]).Append(realtime[5] with { Bytes = Reissue(realtime[5].Bytes) }).ToList();
+        string[] settings = ["--clickhouse", check.Options.Endpoint!, $"--ClickHouse:User={check.Options.User}", $"--ClickHouse:Password={check.Options.Password}",
+            "--compare-with", live.Name];
+
+        var output = new StringWriter();
+        int differ = await IngestCommandLine.RunAsync(["import", WriteFile("legacy.hex", TerminalCapture.HexFile(legacy)), "--database", check.Name, .. settings],
+            output, new StringWriter());
+        await using var complete = await ClickHouseTestDatabase.CreateAsync();
+        var agreeOutput = new StringWriter();
+        int agree = await IngestCommandLine.RunAsync(["import", WriteFile("complete.hex", TerminalCapture.HexFile(all)), "--database", complete.Name,
+            .. settings[..4], "--compare-with", live.Name], agreeOutput, new StringWriter());
+
+        Assert.Equal(ImportExitCodes.Differ, differ);
+        Assert.Contains("1 differ", output.ToString());
+        Assert.Contains($"{TerminalCapture.GbVin} 2025-10-27: live 12, imported 11 (+1)", output.ToString());
+        Assert.Equal(ImportExitCodes.Clean, agree);
+        Assert.Contains("0 differ", agreeOutput.ToString());
+    }
+
+    private static byte[] Reissue(byte[] realtime)
+    {
+        var reissue = (byte[])realtime.Clone();
+        reissue[2] = 0x03;
+        reissue[^1] = Ingest.Protocol.Primitives.Bcc.Compute(reissue.AsSpan(2, reissue.Length - 3));
+        return reissue;
+    }
 }
