@@ -37,6 +37,10 @@ public static class HexFrameLine
         length = 0;
         receivedAt = default;
         problem = null;
+        if (line.StartsWith("\uFEFF"u8))
+        {
+            line = line[3..]; // a UTF-8 byte order mark, as Windows tools write at the start of a file
+        }
         int comment = line.IndexOf((byte)'#');
         if (comment >= 0)
         {

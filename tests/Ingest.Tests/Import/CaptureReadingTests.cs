@@ -203,4 +203,15 @@ public sealed class CaptureReadingTests
 
         Assert.Contains(results, r => r.ErrorMessage!.StartsWith("Ingest:NodeName 'import' is reserved", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_byte_order_mark_before_the_first_line_is_not_part_of_its_time()
+    {
+        var frame = TerminalCapture.Realtime(TerminalCapture.GbVin, 1);
+
+        var (target, _) = RecordingTarget.ReadHex("\uFEFF2026-12-05T08:00:01+08:00 " + Convert.ToHexString(frame) + "\r\n");
+
+        Assert.Empty(target.Problems);
+        Assert.Equal(frame, Assert.Single(target.Frames).Bytes);
+    }
 }
