@@ -38,6 +38,10 @@ public sealed class IngestOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (NodeName == Import.FrameImporter.NodeName)
+        {
+            yield return new ValidationResult($"Ingest:NodeName '{NodeName}' is reserved for imported history (the import command's rows); choose another node name.", [nameof(NodeName)]);
+        }
         if (Listeners.Count == 0)
         {
             yield return new ValidationResult("Ingest:Listeners needs at least one terminal port (for example Ingest:Listeners:0:Port=32960).", [nameof(Listeners)]);

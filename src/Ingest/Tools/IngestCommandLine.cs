@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Ingest.Tools;
 
-/// <summary>The command line: "serve", "decode", "verify", "repair", "keys" and "registry".</summary>
+/// <summary>The command line: "serve", "decode", "verify", "repair", "keys", "registry" and "import".</summary>
 public static class IngestCommandLine
 {
     /// <summary>The exit code for wrong arguments, whichever command.</summary>
@@ -63,6 +63,7 @@ public static class IngestCommandLine
         root.Subcommands.Add(VerifyCommand.Create(repairCommand: true, output, error));
         root.Subcommands.Add(KeysCommand.Create(output, error));
         root.Subcommands.Add(RegistryCommand.Create(output, error));
+        root.Subcommands.Add(Import.ImportCommand.Create(output, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
