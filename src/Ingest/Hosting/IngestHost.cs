@@ -1,5 +1,5 @@
 using System.Net;
-using Ingest.Commands;
+using Ingest.Downlink;
 using Ingest.Diagnostics;
 using Ingest.Http;
 using Ingest.Http.Security;

@@ -7,7 +7,7 @@ namespace Ingest.Sessions;
 /// Where the session loop hands a terminal's answer to a command the platform sent down the connection (GB/T 32960
 /// 0x80-0x82, HJ 1239 0x80). Such a frame is spooled like any other (the stored trail of what the terminal said) but
 /// never acknowledged, and it carries no vehicle data; the loop gives it here so a waiting request gets it.
-/// Implemented by the downlink commands (Commands/); the seam lives here so that Sessions depends on nothing above it.
+/// Implemented by the downlink commands (Downlink/); the seam lives here so that Sessions depends on nothing above it.
 /// </summary>
 public interface IDownlinkAnswers
 {

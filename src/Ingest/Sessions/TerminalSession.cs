@@ -45,7 +45,7 @@ public sealed class TerminalSession
 
     /// <summary>
     /// One writer at a time on the connection's output: the loop holds it while it writes and flushes a read's
-    /// acknowledgements, a downlink command (Commands/) while it writes and flushes its frame. Uncontended, taking it
+    /// acknowledgements, a downlink command (Downlink/) while it writes and flushes its frame. Uncontended, taking it
     /// completes synchronously without allocating.
     /// </summary>
     public SemaphoreSlim OutputLock { get; } = new(1, 1);

@@ -1,6 +1,6 @@
 using Ingest.Protocol.Framing;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>How a command request ended.</summary>
 public enum CommandOutcomeKind

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>
 /// Sends downlink commands down a vehicle's live connection and hands each terminal answer to the command waiting

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>
 /// Downlink command events. Event ids 1800-1819 (1818-1819 are the audit events in

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>Downlink command instruments (meter "Ingest.Commands"); the Prometheus exporter turns dots into underscores.</summary>
 public sealed class CommandMetrics : IDisposable

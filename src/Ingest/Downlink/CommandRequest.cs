@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Ingest.Protocol.Gb32960.Bodies;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>
 /// Reads the JSON body of <c>POST /vehicles/{vin}/commands</c> into a <see cref="DownlinkCommand"/>, or into the

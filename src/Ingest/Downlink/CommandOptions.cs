@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>Downlink commands (<c>POST /vehicles/{vin}/commands</c>), bound from the <c>Commands</c> section.</summary>
 public sealed class CommandOptions : IValidatableObject

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>
 /// <c>POST /vehicles/{vin}/commands</c>: parameter query, parameter set or terminal control to the vehicle's live

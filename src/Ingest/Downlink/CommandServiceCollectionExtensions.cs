@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 public static class CommandServiceCollectionExtensions
 {

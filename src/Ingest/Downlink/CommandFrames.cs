@@ -5,7 +5,7 @@ using Ingest.Protocol.Gb32960.Bodies;
 using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Primitives;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>
 /// Turns a <see cref="DownlinkCommand"/> into the frame one terminal understands, from the header that bound its

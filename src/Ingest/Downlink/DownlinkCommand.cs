@@ -1,6 +1,6 @@
 using Ingest.Protocol.Gb32960.Bodies;
 
-namespace Ingest.Commands;
+namespace Ingest.Downlink;
 
 /// <summary>The three downlink commands, by their GB/T 32960 command id (2016 §8; HJ 1239 defines only 0x80).</summary>
 public enum CommandKind : byte
