@@ -60,6 +60,9 @@ public sealed class CommandDispatcher : IDownlinkAnswers
 
     public CommandOptions Options => _options;
 
+    /// <summary>True while a command to <paramref name="vin"/> is being written or waits for its answer.</summary>
+    public bool IsInFlight(Vin vin) => _pending.ContainsKey(vin);
+
     /// <summary>Counts a request refused for its content before any look-up (answered 400).</summary>
     public void Invalid(string command) => _metrics.Result(command, "invalid");
 
@@ -101,6 +104,18 @@ public sealed class CommandDispatcher : IDownlinkAnswers
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
             if (!await TryWriteAsync(session, frame, linked.Token).ConfigureAwait(false))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return new CommandOutcome(CommandOutcomeKind.Cancelled) { Protocol = protocol, Detail = "the caller went away before the command was written" };
+                }
+                if (deadline.IsCancellationRequested)
+                {
+                    CommandLog.TimedOut(_logger, vinText, command.Name, timeout);
+                    return new CommandOutcome(CommandOutcomeKind.Timeout)
+                    {
+                        Protocol = protocol, Detail = "the command could not be written within the timeout: the connection takes no data",
+                    };
+                }
                 CommandLog.ConnectionLost(_logger, vinText, command.Name, session.CloseReason ?? "write failed");
                 return new CommandOutcome(CommandOutcomeKind.Disconnected)
                 {
@@ -185,7 +200,7 @@ public sealed class CommandDispatcher : IDownlinkAnswers
     {
         try
         {
-            await session.OutputLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await session.OutputLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -210,7 +225,7 @@ public sealed class CommandDispatcher : IDownlinkAnswers
         }
         finally
         {
-            session.OutputLock.Release();
+            session.OutputLock.Exit();
         }
     }
 

@@ -400,11 +400,10 @@ public sealed class TerminalConnectionHandler
                 {
                     if (!replied)
                     {
-                        // One writer at a time: a downlink command may be writing to this connection. Uncontended,
-                        // Wait(0) takes it without an await.
-                        if (!session.OutputLock.Wait(0))
+                        // One writer at a time: a downlink command may be writing to this connection.
+                        if (!session.OutputLock.TryEnter())
                         {
-                            await session.OutputLock.WaitAsync();
+                            await session.OutputLock.EnterAsync(CancellationToken.None);
                         }
                         replied = true;
                     }
@@ -424,7 +423,7 @@ public sealed class TerminalConnectionHandler
         {
             if (replied)
             {
-                session.OutputLock.Release();
+                session.OutputLock.Exit();
             }
         }
         if (loggedOut)

@@ -43,12 +43,8 @@ public sealed class TerminalSession
     /// </summary>
     public FrameHeader BindingHeader { get; private set; }
 
-    /// <summary>
-    /// One writer at a time on the connection's output: the loop holds it while it writes and flushes a read's
-    /// acknowledgements, a downlink command (Downlink/) while it writes and flushes its frame. Uncontended, taking it
-    /// completes synchronously without allocating.
-    /// </summary>
-    public SemaphoreSlim OutputLock { get; } = new(1, 1);
+    /// <summary>Taken by whoever writes to the connection's output: the loop's acknowledgements, a downlink command (Downlink/).</summary>
+    public OutputLock OutputLock { get; } = new();
 
     public bool LoggedIn { get; private set; }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -114,7 +115,7 @@ public class DownlinkCommandTests
         await LoginAsync(terminal, Frames.Login(vin));
         using var admin = await server.CreateHttpClientAsync();
 
-        using var response = await admin.PostAsJsonAsync($"/vehicles/{vin}/commands", new { command = "control", control = "reset", timeout_s = 0.3 });
+        using var response = await admin.PostAsJsonAsync($"/vehicles/{vin}/commands", new { command = "control", control = "reset", timeout_s = 1 });
         var body = await JsonAsync(response);
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("timeout", body.GetProperty("outcome").GetString());
@@ -211,7 +212,7 @@ public class DownlinkCommandTests
         await terminal.SendAsync(HjFrame(HjTimeSync, vin, []));
         Assert.Equal(HjTimeSync, Frames.Header((await terminal.ReadFrameAsync(Wait))!).Command);
 
-        using (var silent = await admin.PostAsJsonAsync($"/vehicles/{vin}/commands", new { command = "query", timeout_s = 0.3 }))
+        using (var silent = await admin.PostAsJsonAsync($"/vehicles/{vin}/commands", new { command = "query", timeout_s = 1 }))
         {
             Assert.Equal(HttpStatusCode.GatewayTimeout, silent.StatusCode);
         }
@@ -281,7 +282,7 @@ public class DownlinkCommandTests
     public async Task Acknowledgements_and_commands_written_to_one_connection_at_once_never_interleave()
     {
         const string vin = "LDOWNCONCURRENT01";
-        const int Realtimes = 400, Commands = 20;
+        const int Realtimes = 2000, Commands = 50, PerSend = 20;
         await using var server = await TestServer.StartAsync();
         await using var terminal = await TestTerminal.ConnectAsync(server.Port());
         await LoginAsync(terminal, Frames.Login(vin));
@@ -321,9 +322,11 @@ public class DownlinkCommandTests
         });
         var streaming = Task.Run(async () =>
         {
-            for (int i = 0; i < Realtimes; i++)
+            // Many frames per send: each read is answered with a burst of acknowledgements, a wide window for a command to cut into.
+            var burst = Enumerable.Range(0, PerSend).SelectMany(_ => Frames.Realtime(vin)).ToArray();
+            for (int i = 0; i < Realtimes / PerSend; i++)
             {
-                await SendAsync(Frames.Realtime(vin));
+                await SendAsync(burst);
             }
         });
         for (int i = 0; i < Commands; i++)
@@ -336,6 +339,34 @@ public class DownlinkCommandTests
         await streaming;
         await reading;
         Assert.Equal((Realtimes, Commands), (acks, commands));
+    }
+
+    [Fact]
+    public async Task A_command_waits_for_the_connections_writer_to_finish_before_it_writes()
+    {
+        const string vin = "LDOWNWRITER000001";
+        await using var server = await TestServer.StartAsync();
+        await using var terminal = await TestTerminal.ConnectAsync(server.Port());
+        await LoginAsync(terminal, Frames.Login(vin));
+        using var admin = await server.CreateHttpClientAsync();
+        Assert.True(server.Services.GetRequiredService<Ingest.Sessions.SessionRegistry>().TryGetByVin(Vin.Parse(vin), out var session));
+        var dispatcher = server.Services.GetRequiredService<CommandDispatcher>();
+
+        // Hold the writer's lock as the session loop does while it writes a read's acknowledgements.
+        await session!.OutputLock.EnterAsync(CancellationToken.None);
+        var posting = admin.PostAsJsonAsync($"/vehicles/{vin}/commands", new { command = "control", control = "reset" });
+        await Eventually.TrueAsync(() => dispatcher.IsInFlight(Vin.Parse(vin)) && session.OutputLock.Waiting == 1, "the command waits for the writer",
+            Wait);
+        var acknowledgement = Frames.Heartbeat(vin); // any whole frame stands for the loop's writing
+        session.Connection.Transport.Output.Write(acknowledgement);
+        await session.Connection.Transport.Output.FlushAsync();
+        session.OutputLock.Exit();
+
+        Assert.Equal(acknowledgement, await terminal.ReadFrameAsync(Wait));
+        var command = await ReadCommandAsync(terminal);
+        Assert.Equal(Gb32960Command.TerminalControl, command.Header.Command);
+        await terminal.SendAsync(Answer(command.Header, Gb32960ResponseFlags.Success, TimeBytes()));
+        Assert.Equal(HttpStatusCode.OK, (await posting).StatusCode);
     }
 
     private static async Task LoginAsync(TestTerminal terminal, byte[] login)
