@@ -279,7 +279,10 @@ public sealed class TerminalConnectionHandler
         return true;
     }
 
-    /// <summary>Writes the edition's login-failure reply (flushed by the loop, which then ends the connection).</summary>
+    /// <summary>
+    /// Writes the edition's login-failure reply (flushed by the loop, which then ends the connection). No output lock:
+    /// a refused session was never bound to a VIN, so no downlink command can be writing to it.
+    /// </summary>
     private void Refuse(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
     {
         session.Refused = true;
