@@ -1,4 +1,5 @@
 using System.Net;
+using Ingest.Downlink;
 using Ingest.Diagnostics;
 using Ingest.Http;
 using Ingest.Http.Security;
@@ -91,6 +92,7 @@ public static class IngestHost
         builder.Services.AddHttpQueries(builder.Configuration.GetSection(HttpOptions.SectionName));
         builder.Services.AddApiKeySecurity();
         builder.Services.AddStatusPage();
+        builder.Services.AddDownlinkCommands(builder.Configuration.GetSection(CommandOptions.SectionName));
 
         // Metrics carry service_name="ingest" and the node as the instance, not "unknown_service:Ingest".
         builder.Services.AddOpenTelemetry()

@@ -112,6 +112,7 @@ public static class HttpEndpoints
         StatusPage.StatusPageEndpoints.Map(app);
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
+        Downlink.CommandEndpoint.Map(app);
     }
 
     /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>

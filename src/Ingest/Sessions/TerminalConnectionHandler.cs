@@ -32,11 +32,13 @@ public sealed class TerminalConnectionHandler
     private readonly AdmissionGate _admission;
     private readonly SignatureVerifier? _signatures;
     private readonly SignatureMetrics? _signatureMetrics;
+    private readonly IDownlinkAnswers? _downlink;
 
     public TerminalConnectionHandler(IFrameSpool spool, SessionRegistry registry, ReplyWriter replies, IngestMetrics metrics,
         TimeProvider time, FrameBufferPool buffers, ILogger<TerminalConnectionHandler> logger, AdmissionGate admission,
-        SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null)
+        SignatureVerifier? signatures = null, SignatureMetrics? signatureMetrics = null, IDownlinkAnswers? downlink = null)
     {
+        _downlink = downlink;
         _admission = admission;
         _signatures = signatures;
         _signatureMetrics = signatureMetrics;
@@ -99,6 +101,7 @@ public sealed class TerminalConnectionHandler
         {
             session.State = SessionState.Closing;
             _registry.Remove(session);
+            _downlink?.SessionClosed(session);
             listener.Leave();
             _metrics.ConnectionClosed(listener.Name, session.CloseReason ?? CloseReasons.RemoteClosed);
             SessionLog.ConnectionClosed(_logger, connection.ConnectionId, session.BoundVinText, session.CloseReason ?? CloseReasons.RemoteClosed,
@@ -247,7 +250,7 @@ public sealed class TerminalConnectionHandler
             }
             if (isLogin && !session.LoggedIn)
             {
-                session.Bind(vin, login: true);
+                session.Bind(header, login: true);
             }
             return true;
         }
@@ -264,7 +267,7 @@ public sealed class TerminalConnectionHandler
             return false;
         }
         session.Unfiled = verdict == AdmissionVerdict.AdmittedUnfiled;
-        session.Bind(vin, isLogin);
+        session.Bind(header, isLogin);
         // Only an admitted login takes over a VIN that is online: a refused one never reaches this line.
         if (_registry.Claim(vin, session) is { } previous)
         {
@@ -276,7 +279,10 @@ public sealed class TerminalConnectionHandler
         return true;
     }
 
-    /// <summary>Writes the edition's login-failure reply (flushed by the loop, which then ends the connection).</summary>
+    /// <summary>
+    /// Writes the edition's login-failure reply (flushed by the loop, which then ends the connection). No output lock:
+    /// a refused session was never bound to a VIN, so no downlink command can be writing to it.
+    /// </summary>
     private void Refuse(TerminalSession session, in FrameHeader header, ReadOnlySequence<byte> frame)
     {
         session.Refused = true;
@@ -352,53 +358,76 @@ public sealed class TerminalConnectionHandler
         session.State = SessionState.Committing;
         await _spool.AppendAsync(batch.Records);
         bool replied = false, loggedOut = false;
-        for (int i = 0; i < batch.Count; i++)
+        try
         {
-            var result = batch.Records.Result(i);
-            if (result.Status != SpoolAppendStatus.Committed)
+            for (int i = 0; i < batch.Count; i++)
             {
-                if (result.Status == SpoolAppendStatus.Full)
+                var result = batch.Records.Result(i);
+                var header = batch.Header(i);
+                if (_downlink is not null && DownlinkAnswers.Is(header))
                 {
-                    _metrics.FrameRejected(session.Listener.Name, "spool_full");
-                    SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                    // Stored or not, the terminal did answer: the waiting command hears it. ReplyWriter never answers it.
+                    _downlink.Offer(session, header, batch.Bytes(i), result.Status == SpoolAppendStatus.Committed);
                 }
-                else
+                if (result.Status != SpoolAppendStatus.Committed)
                 {
-                    _metrics.FrameRejected(session.Listener.Name, "spool_unavailable");
-                    SessionLog.SpoolUnavailable(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                    if (result.Status == SpoolAppendStatus.Full)
+                    {
+                        _metrics.FrameRejected(session.Listener.Name, "spool_full");
+                        SessionLog.SpoolFull(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                    }
+                    else
+                    {
+                        _metrics.FrameRejected(session.Listener.Name, "spool_unavailable");
+                        SessionLog.SpoolUnavailable(_logger, session.BoundVinText ?? "?", session.Connection.ConnectionId);
+                    }
+                    continue;
                 }
-                continue;
-            }
-            var header = batch.Header(i);
-            if (EnvelopeSignatures.Of(batch.EnvelopeFlags(i)) == EnvelopeSignature.Rejected)
-            {
-                // Spooled for the quarantine table only; the terminal gets no acknowledgement.
-                _metrics.FrameRejected(session.Listener.Name, "signature_invalid");
-                continue;
-            }
-            session.FramesAccepted++;
-            string command = DiagnosticNames.Hex(header.Command);
-            _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));
-            if (header.Command == 0x01 && header.IsCommand)
-            {
-                _metrics.Login(session.Listener.Name, ProtocolName(header));
-            }
-            loggedOut |= header.Command == 0x04 && header.IsCommand;
+                if (EnvelopeSignatures.Of(batch.EnvelopeFlags(i)) == EnvelopeSignature.Rejected)
+                {
+                    // Spooled for the quarantine table only; the terminal gets no acknowledgement.
+                    _metrics.FrameRejected(session.Listener.Name, "signature_invalid");
+                    continue;
+                }
+                session.FramesAccepted++;
+                string command = DiagnosticNames.Hex(header.Command);
+                _metrics.FrameAccepted(ProtocolName(header), command, batch.FrameLength(i));
+                if (header.Command == 0x01 && header.IsCommand)
+                {
+                    _metrics.Login(session.Listener.Name, ProtocolName(header));
+                }
+                loggedOut |= header.Command == 0x04 && header.IsCommand;
 
-            var kind = ReplyWriter.Classify(session.Listener, header);
-            if (kind != ReplyKind.None)
+                var kind = ReplyWriter.Classify(session.Listener, header);
+                if (kind != ReplyKind.None)
+                {
+                    if (!replied)
+                    {
+                        // One writer at a time: a downlink command may be writing to this connection.
+                        if (!session.OutputLock.TryEnter())
+                        {
+                            await session.OutputLock.EnterAsync(CancellationToken.None);
+                        }
+                        replied = true;
+                    }
+                    session.State = SessionState.Replying;
+                    var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
+                    output.Advance(WriteReply(kind, header, batch.Bytes(i), span));
+                    _metrics.ReplySent(command);
+                }
+            }
+            if (replied)
             {
-                session.State = SessionState.Replying;
-                var span = output.GetSpan(ReplyWriter.MaxReplyLength(header));
-                output.Advance(WriteReply(kind, header, batch.Bytes(i), span));
-                _metrics.ReplySent(command);
-                replied = true;
+                await output.FlushAsync();
+                _metrics.AckLatency(readAt);
             }
         }
-        if (replied)
+        finally
         {
-            await output.FlushAsync();
-            _metrics.AckLatency(readAt);
+            if (replied)
+            {
+                session.OutputLock.Exit();
+            }
         }
         if (loggedOut)
         {

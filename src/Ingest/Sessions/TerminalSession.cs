@@ -1,3 +1,4 @@
+using Ingest.Protocol.Framing;
 using Ingest.Protocol.Primitives;
 using Microsoft.AspNetCore.Connections;
 
@@ -35,6 +36,15 @@ public sealed class TerminalSession
     public Vin? BoundVin { get; private set; }
 
     public string? BoundVinText { get; private set; }
+
+    /// <summary>
+    /// The header of the frame that bound the session: its layout, start marker (so the GB/T 32960 edition) and HJ
+    /// software version, which frames we send to the terminal repeat. Default until <see cref="BoundVin"/> is set.
+    /// </summary>
+    public FrameHeader BindingHeader { get; private set; }
+
+    /// <summary>Taken by whoever writes to the connection's output: the loop's acknowledgements, a downlink command (Downlink/).</summary>
+    public OutputLock OutputLock { get; } = new();
 
     public bool LoggedIn { get; private set; }
 
@@ -115,12 +125,13 @@ public sealed class TerminalSession
     /// <summary>Called by the loop after each read returns, so that a later overdue frame can wake it again.</summary>
     public void PartialFrameCheckDone() => Volatile.Write(ref _checkRequested, 0);
 
-    public void Bind(Vin vin, bool login)
+    public void Bind(in FrameHeader header, bool login)
     {
         if (BoundVin is null)
         {
-            BoundVin = vin;
-            BoundVinText = vin.ToString();
+            BoundVin = header.Vin;
+            BoundVinText = header.Vin.ToString();
+            BindingHeader = header;
         }
         LoggedIn |= login;
     }

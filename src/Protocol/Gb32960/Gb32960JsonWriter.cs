@@ -270,7 +270,8 @@ public static partial class Gb32960JsonWriter
 
     internal static string Hex(byte value) => DecodeJson.Hex(value);
 
-    private static string FlagName(byte flag) => flag switch
+    /// <summary>The name of a GB/T 32960 response flag (success, error, vin_duplicate, ...; 2025 adds signature_invalid, structure_invalid, decryption_failed).</summary>
+    public static string FlagName(byte flag) => flag switch
     {
         Gb32960ResponseFlags.Command => "command",
         Gb32960ResponseFlags.Success => "success",

@@ -36,7 +36,7 @@ public class ApiSecurityTests
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: e.RoutePattern.RawText!)))
             .ToList();
         // The surface the test must cover: a smaller list means routes were not found, not that they are safe.
-        foreach (var expected in new[] { "/metrics", "/vehicles/{vin}/state", "/vehicles/online", "/vehicles/{vin}/frames", "/registry/vehicles/{vin}", "/admin/keys", "/openapi/{documentName}.json", "/status" })
+        foreach (var expected in new[] { "/metrics", "/vehicles/{vin}/state", "/vehicles/online", "/vehicles/{vin}/frames", "/registry/vehicles/{vin}", "/admin/keys", "/openapi/{documentName}.json", "/status", "/vehicles/{vin}/commands" })
         {
             Assert.Contains(routes, r => r.Route.TrimEnd('/') == expected);
         }

@@ -6,7 +6,8 @@ namespace Ingest.Http.Security;
 /// Audit events: who changed the API keys or the registry and who read which vehicle's data, under the logger
 /// category <see cref="Category"/> so that operators can route them to their own sink
 /// (<c>Logging:LogLevel:Ingest.Audit</c>, or a filter on the category). Actors are API key ids and names, or
-/// <c>cli</c> for the <c>keys</c> command. Event ids 1350-1399; next free id: 1358.
+/// <c>cli</c> for the <c>keys</c> command. Event ids 1350-1399; next free id: 1358. The downlink-command events take
+/// 1818-1819 from the commands' range (1800-1819), so branches adding audit events here in parallel cannot collide.
 /// </summary>
 public static partial class AuditLog
 {
@@ -46,4 +47,13 @@ public static partial class AuditLog
     [LoggerMessage(EventId = 1357, EventName = "OtherTenantVehicle", Level = LogLevel.Warning,
         Message = "{ActorId} ({ActorName}) of tenant {Tenant} asked for {Vin} at {Path}, a vehicle it may not see; answered 404 (event 1357)")]
     public static partial void OtherTenantVehicle(ILogger logger, string vin, string path, string tenant, string actorId, string actorName);
+
+    [LoggerMessage(EventId = 1818, EventName = "CommandRefusedBeforeSending", Level = LogLevel.Information,
+        Message = "Command {What} to {Vin} by {ActorId} ({ActorName}) not sent: {Outcome}: {Detail} (event 1818)")]
+    public static partial void CommandNotSent(ILogger logger, string vin, string what, string outcome, string detail, string actorId, string actorName);
+
+    [LoggerMessage(EventId = 1819, EventName = "CommandSent", Level = LogLevel.Information,
+        Message = "Command {What} to {Vin} by {ActorId} ({ActorName}) sent at {SentAt:o}: {Outcome}{Detail} (event 1819)")]
+    public static partial void CommandSent(ILogger logger, string vin, string what, DateTimeOffset sentAt, string outcome, string detail,
+        string actorId, string actorName);
 }
