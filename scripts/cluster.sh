@@ -343,6 +343,8 @@ backend gb32960_nodes
     mode tcp
     balance leastconn
     option httpchk GET /readyz
+    retries 3
+    option redispatch
 EOF
         for n in $(seq 1 "$nodes"); do
             echo "    server node-$n 127.0.0.1:$(node_gb_port "$n") check port $(node_http_port "$n") inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
@@ -356,6 +358,8 @@ backend hj1239_nodes
     mode tcp
     balance leastconn
     option httpchk GET /readyz
+    retries 3
+    option redispatch
 EOF
         for n in $(seq 1 "$nodes"); do
             echo "    server node-$n 127.0.0.1:$(node_hj_port "$n") check port $(node_http_port "$n") inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
