@@ -3,7 +3,7 @@
 # and per-vehicle figures the README's sizing table rests on. Needs `scripts/cluster.sh up` first.
 #
 #   bench/cluster-bench.sh [--terminals 3000] [--interval 1s] [--duration 30s]
-#   INGEST_BENCH_ORDER="two-nodes one-node" bench/cluster-bench.sh ...
+#   INGEST_BENCH_ORDER="two-nodes one-node two-nodes-direct" bench/cluster-bench.sh ...   (runs and their order)
 #
 # Each run is a fresh fleet (own seed, so own VINs) that must pass LoadGen's ClickHouse and platform checks; CPU is
 # each process's user+system time from /proc over the run and until every acknowledged frame is stored and relayed.
@@ -50,14 +50,14 @@ redis_pids=("$cluster_dir"/redis-*/pid)
 
 echo "| run | terminals | offered/s | acked/s | ack p99 ms | node CPU µs/frame | ClickHouse CPU µs/frame (4 servers) | Redis CPU µs/frame (6 servers) | HAProxy CPU µs/frame | checks |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-run() { # name gb-target hj-target
+run() { # name gb-target hj-target [more fleet options]
     local name="$1" seed=$((RANDOM * 32768 + RANDOM)) json="$out_dir/$1.json"
     local n0 c0 r0 h0 m0 s0
     n0=$(cpu_ticks "${nodes_pids[@]}"); c0=$(cpu_ticks "${ch_pids[@]}"); r0=$(cpu_ticks "${redis_pids[@]}")
     h0=$(cpu_ticks "$cluster_dir/haproxy/pid"); m0=$(redis_used); s0=$(stream_bytes)
     "$loadgen" fleet -t "$2" --hj1239-target "$3" -n "$terminals" --interval "$interval" --duration "$duration" \
         --seed "$seed" --check-clickhouse "$bench_clickhouse" --clickhouse-database "$bench_database" \
-        --check-platform-record "$bench_platform_record" --check-wait 300s --json -q >"$json" 2>"$out_dir/$name.log" || true
+        --check-platform-record "$bench_platform_record" --check-wait 300s --json -q "${@:4}" >"$json" 2>"$out_dir/$name.log" || true
     local n1 c1 r1 h1 m1 s1
     n1=$(cpu_ticks "${nodes_pids[@]}"); c1=$(cpu_ticks "${ch_pids[@]}"); r1=$(cpu_ticks "${redis_pids[@]}")
     h1=$(cpu_ticks "$cluster_dir/haproxy/pid"); m1=$(redis_used); s1=$(stream_bytes)
@@ -80,6 +80,9 @@ for which in ${INGEST_BENCH_ORDER:-one-node two-nodes}; do
     case "$which" in
         one-node) run one-node "127.0.0.1:$((base + 10))" "127.0.0.1:$((base + 11))" ;;
         two-nodes) run two-nodes "$bench_terminal" "$bench_terminal_hj1239" ;;
+        # Two nodes without the balancer: GB/T 32960-2016 terminals (60 %) to node 1, the others to node 2.
+        two-nodes-direct) run two-nodes-direct "127.0.0.1:$((base + 10))" "127.0.0.1:$((base + 21))" \
+            --gb2025-target "127.0.0.1:$((base + 20))" ;;
     esac
 done
 
