@@ -254,6 +254,11 @@ redis_cluster_ok() { redis-cli -p "$(redis_port 1)" cluster info 2>/dev/null | g
 
 redis_cluster_create() {
     redis_cluster_ok && return 0
+    # Restarted servers keep the cluster in nodes.conf (their data is gone: no persistence): they only need to meet.
+    if [ "$(redis-cli -p "$(redis_port 1)" cluster nodes 2>/dev/null | wc -l)" -gt 1 ]; then
+        wait_until "redis cluster" 60 "" redis_cluster_ok
+        return 0
+    fi
     local i hosts=()
     for i in 1 2 3 4 5 6; do hosts+=("127.0.0.1:$(redis_port "$i")"); done
     log "creating the redis cluster (3 masters, 1 replica each)"
