@@ -323,12 +323,17 @@ node_stop() { stop_pid_file "ingest node-$1" "$cluster_dir/node-$1/pid" TERM 30;
 # --------------------------------------------------------------------------------------------------------- haproxy
 
 haproxy_config() {
-    local n i cfg="$cluster_dir/haproxy/haproxy.cfg"
+    local n i cfg="$cluster_dir/haproxy/haproxy.cfg" maxconn hard
+    # Two descriptors per proxied connection, within what this machine lets a process open.
+    hard="$(ulimit -Hn)"
+    [ "$hard" = unlimited ] && hard=1000000
+    maxconn=$(((hard - 200) / 2))
+    [ "$maxconn" -le 9000 ] || maxconn=9000
     mkdir -p "$cluster_dir/haproxy"
     {
         cat <<EOF
 global
-    maxconn 9000
+    maxconn $maxconn
     log stdout format raw local0 warning
 
 defaults
