@@ -185,33 +185,36 @@ public sealed class ClusterSystemTests(ITestOutputHelper output)
         // waits until the replica has every write; a crashed master loses what it had not replicated yet).
         var master = raw.GetDatabase().IdentifyEndpoint(store.Keys.State(vins[0]))!;
         var replica = raw.GetServers().Single(s => s.IsReplica && ReplicaOf(s) == ((System.Net.IPEndPoint)master).Port);
+        var failover = System.Diagnostics.Stopwatch.StartNew();
         await replica.ExecuteAsync("CLUSTER", "FAILOVER");
         await Eventually.TrueAsync(async () => ((RedisResult[])(await replica.ExecuteAsync("ROLE"))!)[0].ToString() == "master",
             "the replica is the master");
+        output.WriteLine($"replica {replica.EndPoint} is master after {failover.Elapsed.TotalSeconds:F1} s");
 
         foreach (var vin in vins)
         {
             Assert.Equal(10, (await store.GetAsync(vin, CancellationToken.None))!.SpeedKmh);
         }
         // The store follows the new topology (MOVED) and the next updates land.
+        // Until the client's next topology check (Redis:Endpoint gets configCheckSeconds 5) the moved slots' updates
+        // are dropped (Unavailable, counted): live state lags by that much, ClickHouse and the relay do not.
         await Eventually.TrueAsync(async () =>
             (await store.ApplyAsync(vins.Select(v => State(v, t0.AddMinutes(1), speed: 20, "node-b")).ToList(), CancellationToken.None)).Status
                 == StateApplyStatus.Applied,
-            "an update after the failover is applied");
+            "an update after the failover is applied", TimeSpan.FromSeconds(30));
+        output.WriteLine($"updates applied again {failover.Elapsed.TotalSeconds:F1} s after the failover began");
         foreach (var vin in vins)
         {
             Assert.Equal(20, (await store.GetAsync(vin, CancellationToken.None))!.SpeedKmh);
         }
 
-        foreach (var server in raw.GetServers().Where(s => s.IsConnected))
+        // A new connection knows the new topology (this one may not yet).
+        await using var cleanup = await ConnectionMultiplexer.ConnectAsync(bench.Redis);
+        foreach (var server in cleanup.GetServers().Where(s => !s.IsReplica))
         {
-            if (((RedisResult[])(await server.ExecuteAsync("ROLE"))!)[0].ToString() != "master")
-            {
-                continue;
-            }
             await foreach (var key in server.KeysAsync(pattern: prefix + ":*"))
             {
-                await raw.GetDatabase().KeyDeleteAsync(key);
+                await cleanup.GetDatabase().KeyDeleteAsync(key);
             }
         }
 
