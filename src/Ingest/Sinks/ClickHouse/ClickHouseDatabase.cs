@@ -74,6 +74,20 @@ public sealed class ClickHouseDatabase : IDisposable
     /// <summary>Runs a statement. <paramref name="useSystemDatabase"/> for statements that run before our database exists.</summary>
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken, bool useSystemDatabase = false)
     {
+        if (Cluster is not null && sql.Contains(" ON CLUSTER ", StringComparison.Ordinal))
+        {
+            // ON CLUSTER DDL answers with one row per server in the default_format the client asks for, which 18.16
+            // does not know (RowBinaryWithNamesAndTypes) and a FORMAT clause does not change: ask for text and read
+            // it to the end (a server that failed the statement fails the whole request).
+            var options = new QueryOptions
+            {
+                Database = useSystemDatabase ? "system" : null,
+                CustomSettings = new Dictionary<string, object> { ["default_format"] = "TabSeparated" },
+            };
+            using var result = await _client.ExecuteRawResultAsync(sql, options, cancellationToken).ConfigureAwait(false);
+            await result.ReadAsStringAsync().ConfigureAwait(false);
+            return;
+        }
         await _client.ExecuteNonQueryAsync(sql, null, Options(useSystemDatabase), cancellationToken).ConfigureAwait(false);
     }
 

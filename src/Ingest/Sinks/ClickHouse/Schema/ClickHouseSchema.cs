@@ -43,6 +43,13 @@ public sealed class ClickHouseSchema
     /// <summary>Creates the database and applies pending migrations; then checks every column. Returns the versions applied.</summary>
     public async Task<IReadOnlyList<uint>> EnsureAsync(CancellationToken cancellationToken)
     {
+        if (_database.Cluster is not null && await IsCurrentAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // ON CLUSTER DDL waits for every server of the cluster: with the schema already current, a node that
+            // starts (or retries) while one replica is down must not wait for it, so it only checks the columns.
+            await VerifyColumnsAsync(cancellationToken).ConfigureAwait(false);
+            return [];
+        }
         await _database.ExecuteAsync(CreateDatabaseSql(), cancellationToken, useSystemDatabase: true).ConfigureAwait(false);
         await _database.ExecuteAsync(CreateMigrationsTableSql(), cancellationToken).ConfigureAwait(false);
 
@@ -62,6 +69,19 @@ public sealed class ClickHouseSchema
         }
         await VerifyColumnsAsync(cancellationToken).ConfigureAwait(false);
         return applied;
+    }
+
+    /// <summary>True when the migrations table exists and records the newest migration.</summary>
+    private async Task<bool> IsCurrentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAppliedVersionAsync(cancellationToken).ConfigureAwait(false) >= Migrations.Max(m => m.Version);
+        }
+        catch (global::ClickHouse.Driver.ClickHouseServerException)
+        {
+            return false; // no database or no migrations table yet
+        }
     }
 
     /// <summary>Highest recorded migration version, 0 for a fresh database.</summary>
