@@ -22,6 +22,7 @@ namespace Ingest.Tests.Downlink;
 /// <c>POST /vehicles/{vin}/commands</c> on the real server, against simulated terminals over real sockets that speak
 /// the protocol: they read the command frame off the wire and answer, refuse, or stay silent.
 /// </summary>
+[Collection(Ingest.Tests.SystemTests.ProcessWideMetrics.Name)] // exact totals on /metrics
 public class DownlinkCommandTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

@@ -19,6 +19,7 @@ namespace Ingest.Tests.Http;
 /// API keys, scopes and tenants on the real server over real HTTP: what answers 401, 403 and 404, that keys live
 /// hashed in their file and are revoked without a restart, the registry endpoints' rules, and the audit events.
 /// </summary>
+[Collection(Ingest.Tests.SystemTests.ProcessWideMetrics.Name)] // exact totals on /metrics
 public class ApiSecurityTests
 {
     private const string AcmeVin = "LACME000000000001";

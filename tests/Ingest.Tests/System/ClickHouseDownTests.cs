@@ -1,3 +1,6 @@
+using Ingest.Spool;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Ingest.Sinks.ClickHouse;
 using Ingest.Tests.Infrastructure;
 using Ingest.Tests.Support;
@@ -32,6 +35,10 @@ public sealed class ClickHouseDownTests(ITestOutputHelper output)
             "first frames stored before the outage", TimeSpan.FromSeconds(30));
 
         await clickHouse.StopAsync();
+        // An insert that ClickHouse answered just before it stopped may still be committed: the cursor holds from the
+        // sink's first failed attempt on.
+        var sink = server.Services.GetServices<IHostedService>().OfType<ClickHouseSink>().Single();
+        await Eventually.TrueAsync(() => sink.State == SpoolConsumerState.Retrying, "the sink meets the stopped ClickHouse", TimeSpan.FromSeconds(30));
         long committedWhileDown = ClickHouseCursor(server);
         long acknowledgedAtStop = fleet.Acknowledged;
         await Eventually.TrueAsync(() => fleet.Acknowledged >= acknowledgedAtStop + 300,

@@ -14,6 +14,7 @@ namespace Ingest.Tests.SystemTests;
 /// committing to the spool (a segment roll or a cursor write needs a descriptor too), not spin on accept errors, and
 /// lose nothing it acknowledged.
 /// </summary>
+[Collection(Ingest.Tests.SystemTests.ProcessWideMetrics.Name)] // exact totals on /metrics
 public sealed class LoginFloodTests(ITestOutputHelper output)
 {
     private const int ServerDescriptors = 1024;
