@@ -116,6 +116,7 @@ public static class HttpEndpoints
             .WithSummary("Vehicles currently online, most recently seen first; only the key's tenant's vehicles (admin keys see all). Scope state:read.");
 
         FrameHistoryEndpoint.Map(app);
+        Quality.QualityEndpoints.Map(app);
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
     }
