@@ -22,7 +22,7 @@ public sealed class QualityStore
 
     /// <summary>Computes the days and stores them in <c>quality_daily</c>, replacing earlier computations.</summary>
     public Task StoreAsync(DateOnly first, DateOnly last, DateTimeOffset computedAt, CancellationToken cancellationToken) =>
-        _database.ExecuteAsync(Sql.Insert(first, last, computedAt), cancellationToken);
+        _database.InsertSelectAsync(Sql.Insert(first, last, computedAt), cancellationToken);
 
     /// <summary>Stored rows of the days (inclusive), for one vehicle or all.</summary>
     public Task<IReadOnlyList<VehicleDayQuality>> ReadStoredAsync(DateOnly first, DateOnly last, string? vin, CancellationToken cancellationToken) =>
