@@ -68,7 +68,8 @@ public static class QualityEndpoints
                 vehicles,
             });
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        // A ClickHouse request timeout is a cancellation too, but not the client's: answered 502 like any failed query.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             return Failed(loggers, exception);
         }
@@ -113,7 +114,8 @@ public static class QualityEndpoints
                 days = rows.Select(r => new { source = r.Source == QualitySource.Stored ? "stored" : "live", quality = r.Row }),
             });
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        // A ClickHouse request timeout is a cancellation too, but not the client's: answered 502 like any failed query.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             return Failed(loggers, exception);
         }

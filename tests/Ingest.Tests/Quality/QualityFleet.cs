@@ -103,7 +103,8 @@ public sealed class QualityFleet : IAsyncLifetime
             new VehicleFiling(Hj1, "oem-b", Model: "HD-1"),
         ]);
 
-        Database = await ClickHouseTestDatabase.CreateAsync();
+        // A day of queries on a machine that may be busy building: a generous request timeout.
+        Database = await ClickHouseTestDatabase.CreateAsync(configure: o => o.RequestTimeout = TimeSpan.FromMinutes(1));
         var spool = new InMemorySpool();
         foreach (var payload in _payloads)
         {

@@ -144,6 +144,30 @@ public sealed class QualityReportTests : IClassFixture<QualityFleet>
     }
 
     [Fact]
+    public async Task A_node_starting_after_the_daily_hour_stores_yesterday_at_once()
+    {
+        var time = DayAfter();
+        var options = new QualityOptions { RecomputeDays = 2 };
+        var reports = _fleet.Reports(time, options);
+        var store = new QualityStore(_fleet.Database.Database, options);
+        var schedule = new QualitySchedule(reports, store, Microsoft.Extensions.Options.Options.Create(options), time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<QualitySchedule>.Instance);
+
+        await schedule.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(async () => (await store.StoredDaysAsync(QualityFleet.Day, QualityFleet.Day, CancellationToken.None)).Count == 1,
+                "the report day is stored");
+        }
+        finally
+        {
+            await schedule.StopAsync(CancellationToken.None);
+        }
+        var stored = await store.ReadStoredAsync(QualityFleet.Day, QualityFleet.Day, QualityFleet.Gb2, CancellationToken.None);
+        Assert.Equal(QualityFleet.ExpectedGb2, Assert.Single(stored));
+    }
+
+    [Fact]
     public void The_daily_run_is_at_the_configured_local_hour()
     {
         var options = new QualityOptions();
