@@ -26,11 +26,12 @@ public static class QualityCommand
         var outFile = new Option<string?>("--out") { Description = "Write the CSV to this file instead of standard output." };
         var byGroup = new Option<bool>("--by-group") { Description = "One row per tenant and model instead of one per vehicle." };
         var store = new Option<bool>("--store") { Description = "Compute the day and store it in quality_daily before reading it." };
+        var sql = new Option<bool>("--sql") { Description = "Print the query that computes the day (for all vehicles) and exit; nothing is run." };
         var command = new Command("quality", "Write one day's data-quality report (online, frames, missing rate, dynamic-check failures per rule, " +
             "reissue share, late frames) as CSV. Settings as for serve, or --clickhouse URL, --database NAME, --spool-dir DIR (for the registry). " +
             "Exit codes: 0 written, 2 bad arguments, 3 ClickHouse failed.")
         {
-            date, tenant, outFile, byGroup, store,
+            date, tenant, outFile, byGroup, store, sql,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
@@ -49,6 +50,11 @@ public static class QualityCommand
             {
                 await error.WriteLineAsync($"quality: --date '{text}' is not a day such as 2026-12-05.");
                 return IngestCommandLine.WrongArguments;
+            }
+            if (parse.GetValue(sql))
+            {
+                await output.WriteLineAsync(reports.Sql.Select(day, day, null));
+                return 0;
             }
             var tenantName = string.IsNullOrEmpty(parse.GetValue(tenant)) ? null : parse.GetValue(tenant);
             IReadOnlyList<VehicleDayQuality> rows;

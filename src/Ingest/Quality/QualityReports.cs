@@ -42,6 +42,9 @@ public sealed class QualityReports
 
     public QualityOptions Options => _options;
 
+    /// <summary>The queries, as they are sent.</summary>
+    public QualitySql Sql => _store.Sql;
+
     /// <summary>Today in the report's time zone.</summary>
     public DateOnly Today => _store.Sql.DayOf(_time.GetUtcNow());
 

@@ -108,10 +108,12 @@ public sealed class QualitySql
             "max(ifNull(odometer_km, -1)) AS odometer, " +
             $"max({range}) AS bad_range, " +
             $"max({Outside("soc_pct", gb.SocPercent)}) AS bad_soc, " +
-            "max(total_voltage_v) AS total_v, groupUniqArray(cell_voltages_v) AS cell_lists, " +
-            "toUInt8(arraySum(arrayMap(a -> length(a), cell_lists)) > 0 AND NOT arrayExists(a -> arrayExists(x -> isNull(x), a), cell_lists) " +
-            "AND isNotNull(total_v)) AS cells_checkable, " +
-            "toUInt8(cells_checkable AND abs(ifNull(total_v, 0) - arraySum(arrayMap(a -> arraySum(arrayMap(x -> ifNull(x, 0), a)), cell_lists))) " +
+            // Each row's cells as (sum, count, any sentinel), made distinct per time: the fragments of a split list
+            // add up, a resent copy counts once, and the hash set holds three numbers per row instead of the cells.
+            "max(total_voltage_v) AS total_v, groupUniqArray((arraySum(arrayMap(x -> ifNull(x, 0), cell_voltages_v)), length(cell_voltages_v), " +
+            "arrayExists(x -> isNull(x), cell_voltages_v))) AS packs, " +
+            "toUInt8(arraySum(arrayMap(p -> p.2, packs)) > 0 AND NOT arrayExists(p -> p.3 = 1, packs) AND isNotNull(total_v)) AS cells_checkable, " +
+            "toUInt8(cells_checkable AND abs(ifNull(total_v, 0) - arraySum(arrayMap(p -> p.1, packs))) " +
             $"> ifNull(total_v, 0) * {tolerance}) AS bad_cells, " +
             $"{CommonFlags()} " +
             $"FROM {_database.Qualified(VehicleSampleRow.Table.Name)} " +
