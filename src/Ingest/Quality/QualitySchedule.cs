@@ -36,6 +36,29 @@ public sealed class QualitySchedule : BackgroundService
         _logger = logger;
     }
 
+    /// <summary>
+    /// Waits (quietly) up to <see cref="StartWait"/> for the sink to create <c>quality_daily</c>, so a normal start
+    /// does not log a failed run; after that the run goes ahead and says what is wrong.
+    /// </summary>
+    private async Task WaitForTableAsync(CancellationToken stoppingToken)
+    {
+        var until = _time.GetUtcNow() + StartWait;
+        try
+        {
+            while (!await _store.TableExistsAsync(stoppingToken).ConfigureAwait(false) && _time.GetUtcNow() < until)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: ExecuteAsync sees the token next.
+        }
+    }
+
+    /// <summary>Longest wait at start for the table before the first run goes ahead anyway.</summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromMinutes(2);
+
     /// <summary>The next daily run strictly after <paramref name="now"/>.</summary>
     public static DateTimeOffset NextRun(DateTimeOffset now, QualityOptions options)
     {
@@ -51,6 +74,7 @@ public sealed class QualitySchedule : BackgroundService
             QualityLog.ScheduleOff(_logger);
             return;
         }
+        await WaitForTableAsync(stoppingToken).ConfigureAwait(false);
         bool checkedAtStart = false;
         while (!stoppingToken.IsCancellationRequested)
         {

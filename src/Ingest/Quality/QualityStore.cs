@@ -28,6 +28,22 @@ public sealed class QualityStore
     public Task<IReadOnlyList<VehicleDayQuality>> ReadStoredAsync(DateOnly first, DateOnly last, string? vin, CancellationToken cancellationToken) =>
         ReadAsync(Sql.Stored(first, last, vin), cancellationToken);
 
+    /// <summary>Whether <c>quality_daily</c> exists (the ClickHouse sink creates it at its start); false when ClickHouse cannot say.</summary>
+    public async Task<bool> TableExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await _database.QueryTextAsync($"EXISTS TABLE {_database.Qualified(VehicleDayQuality.Table.Name)}", cancellationToken)
+                .ConfigureAwait(false);
+            return text.Trim() == "1";
+        }
+        catch (Exception exception) when (exception is HttpRequestException or ClickHouse.Driver.ClickHouseServerException
+            || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The days of the range that have stored rows.</summary>
     public async Task<HashSet<DateOnly>> StoredDaysAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken)
     {
