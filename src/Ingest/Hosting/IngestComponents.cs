@@ -1,5 +1,6 @@
 using Ingest.Forwarder.Diagnostics;
 using Ingest.Projection;
+using Ingest.Quality;
 using Ingest.Relay;
 using Ingest.Sinks.ClickHouse;
 using Ingest.Sinks.Redis;
@@ -35,6 +36,7 @@ public static class IngestComponents
             ClickHouse: services.AddClickHouseSink(configuration.GetSection("ClickHouse")),
             Redis: services.AddVehicleState(configuration.GetSection("Redis")));
         services.AddSingleton(storage);
+        services.AddQualityReport(configuration.GetSection(QualityOptions.SectionName), storage.ClickHouse);
         if (storage.ClickHouse && storage.Redis)
         {
             services.AddSingleton<IVehicleStateSource, ClickHouseVehicleStateSource>();

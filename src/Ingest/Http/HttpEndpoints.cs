@@ -110,6 +110,7 @@ public static class HttpEndpoints
 
         FrameHistoryEndpoint.Map(app);
         StatusPage.StatusPageEndpoints.Map(app);
+        Quality.QualityEndpoints.Map(app);
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
         Downlink.CommandEndpoint.Map(app);

@@ -64,6 +64,7 @@ public static class IngestCommandLine
         root.Subcommands.Add(KeysCommand.Create(output, error));
         root.Subcommands.Add(RegistryCommand.Create(output, error));
         root.Subcommands.Add(Import.ImportCommand.Create(output, error));
+        root.Subcommands.Add(Quality.QualityCommand.Create(output, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -91,6 +91,17 @@ public sealed class ClickHouseDatabase : IDisposable
         await _client.ExecuteNonQueryAsync(sql, null, Options(useSystemDatabase), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs an <c>INSERT ... SELECT</c>. The driver asks for its own default output format
+    /// (<c>RowBinaryWithNamesAndTypes</c>) with every statement; 18.16 does not know it and, unlike for DDL, checks it
+    /// for a statement with a SELECT in it, so this one names a format every version knows.
+    /// </summary>
+    public async Task InsertSelectAsync(string sql, CancellationToken cancellationToken)
+    {
+        var options = new QueryOptions { CustomSettings = new Dictionary<string, object> { ["default_format"] = "TabSeparated" } };
+        await _client.ExecuteNonQueryAsync(sql, null, options, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs a query with <c>FORMAT TabSeparated</c> appended and returns the text.</summary>
     public async Task<string> QueryTextAsync(string sql, CancellationToken cancellationToken, bool useSystemDatabase = false)
     {

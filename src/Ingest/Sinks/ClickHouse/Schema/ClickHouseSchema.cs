@@ -33,6 +33,7 @@ public sealed class ClickHouseSchema
         ]),
         // Rows stored before admission existed were all from vehicles the node accepted as they were: filed (1).
         new(3, "frames_raw.admitted", [new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.AdmittedColumn, "signature")]),
+        new(5, "quality_daily (data-quality report)", [new SchemaStep.CreateTable(Quality.VehicleDayQuality.Table)]),
     ];
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }

@@ -166,3 +166,32 @@ PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
 
 CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_quarantine_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_quarantine_local`, cityHash64(vin));
+
+CREATE TABLE IF NOT EXISTS `telematics`.`quality_daily_local` ON CLUSTER `telematics_cluster` (
+    day Date,
+    vin String,
+    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
+    computed_at DateTime,
+    frames UInt32,
+    realtime_frames UInt32,
+    reissue_frames UInt32,
+    late_frames UInt32,
+    samples UInt32,
+    running_samples UInt32,
+    gaps UInt32,
+    missing_samples UInt32,
+    longest_gap_s UInt32,
+    failed_samples UInt32,
+    fail_range UInt32,
+    fail_soc UInt32,
+    fail_cell_sum UInt32,
+    fail_odometer UInt32,
+    fail_position UInt32,
+    fail_clock_skew UInt32,
+    fail_future UInt32
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/quality_daily_local', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, vin);
+
+CREATE TABLE IF NOT EXISTS `telematics`.`quality_daily` ON CLUSTER `telematics_cluster` AS `telematics`.`quality_daily_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `quality_daily_local`, cityHash64(vin));

@@ -155,3 +155,30 @@ CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` (
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
+
+CREATE TABLE IF NOT EXISTS `telematics`.`quality_daily` (
+    day Date,
+    vin String,
+    protocol Enum8('unknown' = 0, 'gb32960' = 1, 'hj1239' = 2),
+    computed_at DateTime,
+    frames UInt32,
+    realtime_frames UInt32,
+    reissue_frames UInt32,
+    late_frames UInt32,
+    samples UInt32,
+    running_samples UInt32,
+    gaps UInt32,
+    missing_samples UInt32,
+    longest_gap_s UInt32,
+    failed_samples UInt32,
+    fail_range UInt32,
+    fail_soc UInt32,
+    fail_cell_sum UInt32,
+    fail_odometer UInt32,
+    fail_position UInt32,
+    fail_clock_skew UInt32,
+    fail_future UInt32
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, vin);
