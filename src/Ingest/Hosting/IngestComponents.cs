@@ -1,4 +1,4 @@
-using Ingest.Alarms;
+using Ingest.AlarmEvents;
 using Ingest.Forwarder.Diagnostics;
 using Ingest.Projection;
 using Ingest.Relay;

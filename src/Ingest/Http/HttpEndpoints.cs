@@ -118,7 +118,7 @@ public static class HttpEndpoints
         FrameHistoryEndpoint.Map(app);
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
-        Alarms.AlarmEndpoints.Map(app);
+        AlarmEvents.AlarmEndpoints.Map(app);
     }
 
     /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>

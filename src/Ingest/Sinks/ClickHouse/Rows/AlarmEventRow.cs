@@ -4,13 +4,13 @@ using Ingest.Sinks.ClickHouse.Schema;
 namespace Ingest.Sinks.ClickHouse.Rows;
 
 /// <summary>
-/// <c>alarm_events</c>: one row per alarm event (Ingest.Alarms). The start and the end of an event share its key
+/// <c>alarm_events</c>: one row per alarm event (Ingest.AlarmEvents). The start and the end of an event share its key
 /// (vehicle, start time, event id), and the end has the higher <c>version</c>, so under <c>FINAL</c> (or after a
 /// merge) an event is one row with its end filled in once it ended; a phase delivered twice replaces itself.
 /// </summary>
 public readonly record struct AlarmEventRow : IClickHouseRow<AlarmEventRow>
 {
-    /// <summary>Values of Ingest.Alarms.AlarmKind, by the names its JSON uses.</summary>
+    /// <summary>Values of Ingest.AlarmEvents.AlarmKind, by the names its JSON uses.</summary>
     public const string KindType = "Enum8('level3' = 1, 'general_flag' = 2, 'mil' = 3, 'dtc' = 4, 'silence' = 5)";
 
     public required string EventId { get; init; }
@@ -22,7 +22,7 @@ public readonly record struct AlarmEventRow : IClickHouseRow<AlarmEventRow>
 
     public required string Node { get; init; }
 
-    /// <summary>An Ingest.Alarms.AlarmKind value.</summary>
+    /// <summary>An Ingest.AlarmEvents.AlarmKind value.</summary>
     public required sbyte Kind { get; init; }
 
     public required uint Code { get; init; }

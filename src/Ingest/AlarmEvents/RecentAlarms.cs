@@ -1,4 +1,4 @@
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// The last <see cref="AlarmOptions.RecentEvents"/> event phases this node detected, newest first, for

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary><c>GET /alarms/recent</c>: the newest alarm event phases this node detected, for the status page and operators.</summary>
 public static class AlarmEndpoints

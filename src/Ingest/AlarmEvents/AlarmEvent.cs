@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ingest.Records;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>What an alarm event is about; its name is the <c>kind</c> of the JSON and the ClickHouse Enum8.</summary>
 public enum AlarmKind : sbyte

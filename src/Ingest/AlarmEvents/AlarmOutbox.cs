@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Ingest.Spool;
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// The durable queue between the detector and the destinations: a spool of its own (one record per event phase, its

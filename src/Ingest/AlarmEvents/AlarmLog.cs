@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>Log events of the alarm detector and its deliveries. Event ids 1700-1729; next free id: 1708.</summary>
 /// <remarks>Failed deliveries (webhook down, ClickHouse or Redis unreachable) are logged by the spool-consumer loop (SpoolLog 1121-1125) with the consumer's name.</remarks>

@@ -2,7 +2,7 @@ using Ingest.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// Runs one spool-consumer loop per destination over the <see cref="AlarmOutbox"/>: each has its own cursor, so a

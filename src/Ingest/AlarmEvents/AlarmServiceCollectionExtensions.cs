@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using System.Diagnostics.Metrics;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 public static class AlarmServiceCollectionExtensions
 {

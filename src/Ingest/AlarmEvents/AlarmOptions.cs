@@ -1,7 +1,7 @@
 using Ingest.Protocol.Gb32960.InfoUnits;
 using Microsoft.Extensions.Options;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// The "Alarms" section: which frame contents become alarm events, where the events go (ClickHouse table

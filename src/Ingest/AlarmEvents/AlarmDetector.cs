@@ -12,7 +12,7 @@ using Ingest.Records;
 using Ingest.Signatures;
 using Ingest.Spool;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// Turns spool records, in spool order, into alarm events: keeps per vehicle which alarms are active and emits a

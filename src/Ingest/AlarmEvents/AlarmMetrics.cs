@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
-/// <summary>Meter <c>Ingest.Alarms</c>: events detected, active alarms, deliveries per destination and their latency.</summary>
+/// <summary>Meter <c>Ingest.AlarmEvents</c>: events detected, active alarms, deliveries per destination and their latency.</summary>
 public sealed class AlarmMetrics
 {
-    public const string MeterName = "Ingest.Alarms";
+    public const string MeterName = "Ingest.AlarmEvents";
 
     private readonly Counter<long> _events;
     private readonly Counter<long> _delivered;

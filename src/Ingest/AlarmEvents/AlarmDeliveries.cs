@@ -9,7 +9,7 @@ using Ingest.Spool;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// What every alarm destination shares: it reads event phases from the outbox in order, and skips the ones it already

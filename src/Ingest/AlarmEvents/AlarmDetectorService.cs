@@ -3,7 +3,7 @@ using Ingest.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Alarms;
+namespace Ingest.AlarmEvents;
 
 /// <summary>
 /// Runs the <see cref="AlarmDetector"/> as a consumer of the frame spool (cursor <c>alarms</c>) through the one
