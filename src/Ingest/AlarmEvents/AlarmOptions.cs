@@ -88,7 +88,7 @@ public sealed class AlarmOptions
 /// <summary>One webhook receiver (Alarms:Webhooks:N).</summary>
 public sealed class AlarmWebhookOptions
 {
-    /// <summary>Short name, also its outbox cursor (<c>webhook-{name}</c>): letters, digits, '-' and '_'. Required.</summary>
+    /// <summary>Short name, also its outbox cursor (<c>alarms-webhook-{name}</c>): letters, digits, '-' and '_'. Required.</summary>
     public string Name { get; set; } = "";
 
     /// <summary>Absolute http or https URL the events are POSTed to. Required.</summary>

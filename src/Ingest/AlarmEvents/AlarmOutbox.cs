@@ -14,8 +14,9 @@ namespace Ingest.AlarmEvents;
 public sealed class AlarmOutbox : IAsyncDisposable
 {
     public const string FolderName = "outbox";
-    public const string ClickHouseConsumer = "clickhouse";
-    public const string RedisConsumer = "redis";
+    // Prefixed: the loops show on /readyz and in the consumer metrics beside the frame spool's own "clickhouse" and "redis".
+    public const string ClickHouseConsumer = "alarms-clickhouse";
+    public const string RedisConsumer = "alarms-redis";
 
     private readonly FileSpool _spool;
 
@@ -24,7 +25,7 @@ public sealed class AlarmOutbox : IAsyncDisposable
     public IFrameSpool Spool => _spool;
 
     /// <summary>The cursor of one webhook.</summary>
-    public static string WebhookConsumer(string name) => "webhook-" + name;
+    public static string WebhookConsumer(string name) => "alarms-webhook-" + name;
 
     /// <summary>Opens (or creates) the outbox in <paramref name="directory"/>/outbox for the named consumers.</summary>
     public static AlarmOutbox Open(string directory, long budgetBytes, IReadOnlyCollection<string> consumers, ILogger<FileSpool>? logger,

@@ -6,6 +6,7 @@ using Ingest.Protocol.Hj1239;
 using Ingest.Protocol.Hj1239.InfoUnits;
 using Ingest.Protocol.Primitives;
 using Ingest.Records;
+using Ingest.Sinks.ClickHouse.Schema;
 using Ingest.Spool;
 using Ingest.Tests.Infrastructure;
 using Ingest.Tests.Support;
@@ -85,6 +86,8 @@ public sealed class AlarmHarness : IAsyncDisposable
     /// <summary>Opens the spool and the outbox and starts the detector and the deliveries; returns once the detector has its state.</summary>
     public async Task StartAsync()
     {
+        // As the ClickHouse sink does at its start; the delivery's own check then finds the table there.
+        await new ClickHouseSchema(ClickHouse.Database).EnsureAsync(CancellationToken.None);
         _spool = FileSpool.Open(new SpoolOptions { Directory = SpoolFolder, SegmentBytes = 1024 * 1024, DiskBudgetBytes = 64L * 1024 * 1024 });
         var directory = Options.ResolveDirectory(SpoolFolder);
         _outbox = AlarmOutbox.Open(directory, Options.OutboxBudgetBytes, AlarmDeliveryService.ConsumerNames(Options, true, true), null, null, null);

@@ -16,10 +16,10 @@ public sealed class ClickHouseSchemaTests
         var first = await schema.EnsureAsync(CancellationToken.None);
         var second = await schema.EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([1u, 2u, 3u], first);
+        Assert.Equal(AllVersions(), first);
         Assert.Empty(second);
-        Assert.Equal(3u, await schema.ReadAppliedVersionAsync(CancellationToken.None));
-        Assert.Equal(3, await db.CountAsync(ClickHouseSchema.MigrationsTable));
+        Assert.Equal(AllVersions()[^1], await schema.ReadAppliedVersionAsync(CancellationToken.None));
+        Assert.Equal(AllVersions().Length, await db.CountAsync(ClickHouseSchema.MigrationsTable));
         foreach (var table in ClickHouseRowBuffers.Tables)
         {
             Assert.Equal(table.Columns.Count, await db.ScalarAsync(
@@ -77,7 +77,7 @@ public sealed class ClickHouseSchemaTests
 
         var applied = await schema.EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([2u, 3u], applied); // what came after it is applied again too (migrations run in order)
+        Assert.Equal(AllVersions().Where(v => v >= 2), applied); // what came after it is applied again too (migrations run in order)
         Assert.Equal("not_checked", (await db.Database.QueryTextAsync(
             $"SELECT signature FROM {db.Database.Qualified("frames_raw")} WHERE vin = 'OLDROW'", CancellationToken.None)).Trim());
         Assert.Equal(0, await db.CountAsync("frames_quarantine"));
@@ -102,7 +102,7 @@ public sealed class ClickHouseSchemaTests
 
         var applied = await new ClickHouseSchema(db.Database).EnsureAsync(CancellationToken.None);
 
-        Assert.Equal([2u, 3u], applied);
+        Assert.Equal(AllVersions().Where(v => v >= 2), applied);
         Assert.Equal(1, await db.ScalarAsync($"SELECT admitted FROM {db.Database.Qualified("frames_raw")} WHERE node = 'old'"));
     }
 
@@ -143,7 +143,7 @@ public sealed class ClickHouseSchemaTests
         Assert.Contains(
             "CREATE TABLE IF NOT EXISTS `telematics`.`frames_raw` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_raw_local` " +
             "ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_raw_local`, cityHash64(vin))", script);
-        Assert.Equal(ClickHouseRowBuffers.Tables.Count, script.Split("ENGINE = Distributed(").Length - 1);
+        Assert.Equal(CreatedTables(), script.Split("ENGINE = Distributed(").Length - 1);
     }
 
     [Fact]
@@ -164,4 +164,11 @@ public sealed class ClickHouseSchemaTests
 
     private static string OneLine(string script) =>
         System.Text.RegularExpressions.Regex.Replace(script, @"\s+", " ").Replace("( ", "(").Replace(" )", ")");
+
+    /// <summary>Every migration version, oldest first: a test of the migration mechanism need not change with each new migration.</summary>
+    private static uint[] AllVersions() => ClickHouseSchema.DefaultMigrations.Select(m => m.Version).ToArray();
+
+    /// <summary>How many tables the migrations create (the sink's rows plus tables of other rooms, such as alarm_events).</summary>
+    private static int CreatedTables() =>
+        ClickHouseSchema.DefaultMigrations.SelectMany(m => m.Steps).OfType<SchemaStep.CreateTable>().Select(c => c.Table.Name).Distinct().Count();
 }
