@@ -20,13 +20,16 @@ public static class AlarmEndpoints
             var services = context.RequestServices;
             var registry = services.GetRequiredService<IVehicleRegistry>();
             int wanted = Math.Clamp(limit ?? 100, 1, MaxLimit);
-            // Without Alarms:Enabled there is no detector and so nothing recent.
-            var events = services.GetService<RecentAlarms>()?.Newest(wanted, e => caller.CanSee(registry, e.Vin)) ?? [];
+            if (services.GetService<RecentAlarms>() is not { } recent)
+            {
+                return Results.NotFound(); // Alarms:Enabled is false: this node detects no events (the status page says so)
+            }
+            var events = recent.Newest(wanted, e => caller.CanSee(registry, e.Vin));
             AlarmLog.RecentRead(VehicleAccess.Audit(context), caller.IsAdmin ? "*" : caller.Tenant, events.Count, caller.KeyId, caller.Name);
             return Results.Json(events, AlarmJsonContext.Default.ListAlarmEvent);
         })
             .RequireAuthorization(ApiScopes.StateRead)
             .WithSummary("The newest alarm event phases (start and end) this node detected since it started, newest first; only the key's " +
-                "tenant's vehicles (admin keys see all). limit 1-1000, default 100. Scope state:read.");
+                "tenant's vehicles (admin keys see all). limit 1-1000, default 100. 404 when Alarms:Enabled is false. Scope state:read.");
     }
 }

@@ -62,4 +62,12 @@ public sealed class AlarmHttpTests
         using var json = JsonDocument.Parse(await client.GetStringAsync("/alarms/recent?limit=10"));
         return json.RootElement.EnumerateArray().Select(e => e.GetProperty("vin").GetString()!).Order(StringComparer.Ordinal).ToList();
     }
+
+    [Fact]
+    public async Task Without_Alarms_Enabled_recent_events_answer_404()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = await server.CreateHttpClientAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/alarms/recent")).StatusCode);
+    }
 }
