@@ -1,3 +1,4 @@
+using ScenarioProbe.Alarms;
 using ScenarioProbe.Cli;
 using ScenarioProbe.Freshness;
 using ScenarioProbe.Outage;
@@ -8,6 +9,7 @@ const string usage = """
     ScenarioProbe storm            --target H:P [--hj1239-target H:P] --terminals N [--timeout 60s] [--hold 1s] [--seed S] [--sources A-B]
     ScenarioProbe freshness        --target H:P --clickhouse URL --database DB [--duration 20s] [--interval 200ms] [--poll 25ms]
     ScenarioProbe freshness-direct --clickhouse URL --database DB [--duration 20s] [--interval 200ms] [--poll 25ms]
+    ScenarioProbe alarm-latency    --target H:P --secret S [--listen 24050] [--duration 30s] [--interval 100ms] [--timeout 10s]
     ScenarioProbe outage           --target H:P [--hj1239-target H:P] --http URL [--metrics URL] --platform H:P [--link nat] --terminals N
                                    [--interval 1s] [--pre 10s] [--outage 20s] [--post 30s] [--drain-timeout 120s]
                                    [--clickhouse URL --database DB]
@@ -27,6 +29,7 @@ try
         "freshness" => await FreshnessCommand.RunAsync(options, direct: false),
         "freshness-direct" => await FreshnessCommand.RunAsync(options, direct: true),
         "outage" => await OutageCommand.RunAsync(options),
+        "alarm-latency" => await AlarmLatencyCommand.RunAsync(options),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

@@ -1,3 +1,4 @@
+using Ingest.AlarmEvents;
 using Ingest.Forwarder.Diagnostics;
 using Ingest.Projection;
 using Ingest.Quality;
@@ -27,7 +28,8 @@ public static class IngestComponents
             sp.GetRequiredService<ILogger<FileSpool>>(),
             sp.GetRequiredService<IMeterFactory>(),
             sp.GetRequiredService<TimeProvider>(),
-            ConfiguredConsumers(sp.GetRequiredService<StorageConfiguration>(), sp.GetRequiredService<IOptions<ForwarderOptions>>().Value)));
+            ConfiguredConsumers(sp.GetRequiredService<StorageConfiguration>(), sp.GetRequiredService<IOptions<ForwarderOptions>>().Value,
+                sp.GetService<IOptions<AlarmOptions>>()?.Value.Enabled ?? false)));
 
         services.AddSingleton(sp => new SpoolConsumerMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<IClickHouseRowProjector, ClickHouseRowProjector>();
@@ -43,6 +45,7 @@ public static class IngestComponents
             services.AddVehicleStateRebuild(configuration.GetSection("Redis"));
         }
         services.AddHostedService<StartupReport>();
+        services.AddAlarms(configuration.GetSection(AlarmOptions.SectionName), storage);
 
         services.AddOptions<ForwarderOptions>()
             .Bind(configuration.GetSection(ForwarderOptions.Section))
@@ -57,9 +60,10 @@ public static class IngestComponents
 
     /// <summary>
     /// The spool consumers this host runs: the Redis state sink always (in process without Redis), the ClickHouse sink
-    /// when configured, one relay per forwarder link. Any other cursor on disk is orphaned (Spool:OrphanedCursorGrace).
+    /// when configured, one relay per forwarder link, the alarm detector when enabled. Any other cursor on disk is
+    /// orphaned (Spool:OrphanedCursorGrace).
     /// </summary>
-    public static IReadOnlyCollection<string> ConfiguredConsumers(StorageConfiguration storage, ForwarderOptions forwarder)
+    public static IReadOnlyCollection<string> ConfiguredConsumers(StorageConfiguration storage, ForwarderOptions forwarder, bool alarms = false)
     {
         var names = new List<string> { RedisStateSink.ConsumerName };
         if (storage.ClickHouse)
@@ -68,6 +72,10 @@ public static class IngestComponents
         }
 
         names.AddRange(forwarder.Links.Select(link => ForwarderService.ConsumerName(link.Name)));
+        if (alarms)
+        {
+            names.Add(AlarmDetectorService.ConsumerName);
+        }
         return names;
     }
 }

@@ -114,6 +114,7 @@ public static class HttpEndpoints
         RegistryEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
         Downlink.CommandEndpoint.Map(app);
+        AlarmEvents.AlarmEndpoints.Map(app);
     }
 
     /// <summary>Largest online list, and how many recent vehicles a tenant's list is filtered from.</summary>

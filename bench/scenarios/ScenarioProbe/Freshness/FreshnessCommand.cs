@@ -152,7 +152,7 @@ public static class FreshnessCommand
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Reads reply frames off the probe's socket, one at a time.</summary>
-    private sealed class ReplyReader(Socket socket)
+    internal sealed class ReplyReader(Socket socket)
     {
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _filled;

@@ -102,6 +102,9 @@ public sealed class RedisVehicleStateStore : IVehicleStateStore, IAsyncDisposabl
 
     public RedisKeys Keys => _keys;
 
+    /// <summary>The shared connection's database, for other writers of this node's keys (the alarm event stream).</summary>
+    public IDatabase Database => _connection.GetDatabase();
+
     public bool IsConnected => _connection.IsConnected;
 
     /// <summary>Connects (or starts connecting in the background when Redis is down: this never fails for that reason).</summary>

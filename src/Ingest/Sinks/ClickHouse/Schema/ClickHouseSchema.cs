@@ -33,6 +33,7 @@ public sealed class ClickHouseSchema
         ]),
         // Rows stored before admission existed were all from vehicles the node accepted as they were: filed (1).
         new(3, "frames_raw.admitted", [new SchemaStep.AddColumn(FrameRawRow.Table.Name, FrameRawRow.AdmittedColumn, "signature")]),
+        new(4, "alarm_events", [new SchemaStep.CreateTable(AlarmEventRow.Table)]),
         new(5, "quality_daily (data-quality report)", [new SchemaStep.CreateTable(Quality.VehicleDayQuality.Table)]),
     ];
 
@@ -196,12 +197,12 @@ public sealed class ClickHouseSchema
         if (_database.Cluster is not { } cluster)
         {
             yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(table.Name)} ({columns}) " +
-                $"ENGINE = ReplacingMergeTree PARTITION BY {table.PartitionBy} ORDER BY {table.OrderBy}";
+                $"ENGINE = ReplacingMergeTree{(table.VersionColumn is null ? "" : "(" + table.VersionArgument + ")")} PARTITION BY {table.PartitionBy} ORDER BY {table.OrderBy}";
             yield break;
         }
         var local = table.Name + "_local";
         yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(local)}{OnCluster} ({columns}) " +
-            $"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{_database.Database}/{local}', '{{replica}}') " +
+            $"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{_database.Database}/{local}', '{{replica}}'{(table.VersionColumn is null ? "" : ", " + table.VersionArgument)}) " +
             $"PARTITION BY {table.PartitionBy} ORDER BY {table.OrderBy}";
         yield return $"CREATE TABLE IF NOT EXISTS {_database.Qualified(table.Name)}{OnCluster} AS {_database.Qualified(local)} " +
             $"ENGINE = Distributed({SqlLiteral.Identifier(cluster)}, {SqlLiteral.Identifier(_database.Database)}, " +

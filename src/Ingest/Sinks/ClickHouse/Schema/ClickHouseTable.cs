@@ -45,6 +45,15 @@ public sealed class ClickHouseTable
 
     public IReadOnlyList<string> ColumnNames { get; }
 
+    /// <summary>
+    /// The ReplacingMergeTree version column, when a later row of the same key must win whatever order the copies
+    /// arrive in (an event's end replaces its start); null: the last inserted copy wins.
+    /// </summary>
+    public string? VersionColumn { get; init; }
+
+    /// <summary>The engine arguments after the replication ones: <c>(version)</c>, or nothing.</summary>
+    internal string VersionArgument => VersionColumn is null ? "" : SqlLiteral.Identifier(VersionColumn);
+
     /// <summary>The column that tells the rows of one spool record apart in tables with one row per item.</summary>
     public const string ItemIndexColumn = "item_index";
 

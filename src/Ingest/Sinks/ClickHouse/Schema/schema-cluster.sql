@@ -167,6 +167,25 @@ ORDER BY (vin, received_at, node, spool_offset);
 
 CREATE TABLE IF NOT EXISTS `telematics`.`frames_quarantine` ON CLUSTER `telematics_cluster` AS `telematics`.`frames_quarantine_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `frames_quarantine_local`, cityHash64(vin));
 
+CREATE TABLE IF NOT EXISTS `telematics`.`alarm_events_local` ON CLUSTER `telematics_cluster` (
+    event_id String,
+    version UInt8,
+    vin String,
+    node String,
+    kind Enum8('level3' = 1, 'general_flag' = 2, 'mil' = 3, 'dtc' = 4, 'silence' = 5),
+    code UInt32,
+    detail String,
+    started_at DateTime,
+    ended_at Nullable(DateTime),
+    start_offset UInt64,
+    end_offset Nullable(UInt64)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/telematics/alarm_events_local', '{replica}', `version`)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (vin, started_at, event_id);
+
+CREATE TABLE IF NOT EXISTS `telematics`.`alarm_events` ON CLUSTER `telematics_cluster` AS `telematics`.`alarm_events_local` ENGINE = Distributed(`telematics_cluster`, `telematics`, `alarm_events_local`, cityHash64(vin));
+
 CREATE TABLE IF NOT EXISTS `telematics`.`quality_daily_local` ON CLUSTER `telematics_cluster` (
     day Date,
     vin String,

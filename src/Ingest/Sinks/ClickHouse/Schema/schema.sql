@@ -156,6 +156,23 @@ ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (vin, received_at, node, spool_offset);
 
+CREATE TABLE IF NOT EXISTS `telematics`.`alarm_events` (
+    event_id String,
+    version UInt8,
+    vin String,
+    node String,
+    kind Enum8('level3' = 1, 'general_flag' = 2, 'mil' = 3, 'dtc' = 4, 'silence' = 5),
+    code UInt32,
+    detail String,
+    started_at DateTime,
+    ended_at Nullable(DateTime),
+    start_offset UInt64,
+    end_offset Nullable(UInt64)
+)
+ENGINE = ReplacingMergeTree(`version`)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (vin, started_at, event_id);
+
 CREATE TABLE IF NOT EXISTS `telematics`.`quality_daily` (
     day Date,
     vin String,
