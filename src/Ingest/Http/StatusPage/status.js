@@ -143,8 +143,9 @@
     } else {
       note.textContent = `Alarm events could not be read (HTTP ${result.status}).`;
     }
-    fill("alarms", events, (e) => `${e.vin} ${e.kind} ${e.start}`, (e) => [
-      [e.vin], [e.kind], [count(e.level), e.level, true], [time(e.start), e.start], [time(e.end), e.end],
+    // One row per phase (start or end) as GET /alarms/recent lists them; an event's two phases share its id.
+    fill("alarms", events, (e) => `${e.id} ${e.phase}`, (e) => [
+      [e.vin], [e.kind], [e.phase], [e.detail], [time(e.started_at), e.started_at], [time(e.ended_at), e.ended_at],
     ], "No recent alarm event.");
   }
 
