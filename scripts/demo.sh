@@ -103,6 +103,7 @@ INGEST_Ingest__HttpUrl="http://127.0.0.1:$http_port" \
 INGEST_Ingest__Listeners__0__Address=127.0.0.1 INGEST_Ingest__Listeners__0__Port=$gb_port \
 INGEST_Ingest__Listeners__1__Address=127.0.0.1 INGEST_Ingest__Listeners__1__Port=$hj_port \
 INGEST_Ingest__Admission=Open \
+INGEST_Alarms__Enabled=true \
 INGEST_Forwarder__Links__0__Filter__RelayUnfiled=true \
 INGEST_Spool__Directory="$demo_dir/spool" \
 INGEST_Forwarder__Links__0__Name=national \
@@ -136,6 +137,7 @@ vin="$(curl -fsS "$INGEST_ClickHouse__Endpoint/" --data-binary \
     "SELECT vin FROM $INGEST_ClickHouse__Database.vehicle_samples ORDER BY device_time DESC LIMIT 1" 2>/dev/null || true)"
 step "Where to look"
 cat <<EOF2
+  status page    http://127.0.0.1:$http_port/   (paste the API key; live counts, lags, links, alarms, online vehicles)
   API key        export KEY=$api_key      (admin; more with: $ingest keys create --tenant T --scopes state:read --spool-dir $demo_dir/spool)
   metrics        curl -s -H "Authorization: Bearer \$KEY" http://127.0.0.1:$http_port/metrics | grep -E '^ingest_(frames|connections|decode)'
   readiness      curl -s http://127.0.0.1:$http_port/readyz          (no key needed: spool size, each consumer's lag)
@@ -143,6 +145,8 @@ cat <<EOF2
   online list    curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/vehicles/online?limit=5'
   history        curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/vehicles/${vin:-<VIN>}/frames?limit=3'
   registry       curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/registry/vehicles?limit=5'
+  quality today  curl -s -H "Authorization: Bearer \$KEY" "http://127.0.0.1:$http_port/quality/daily?date=\$(TZ=Asia/Shanghai date +%F)"
+  alarm events   curl -s -H "Authorization: Bearer \$KEY" 'http://127.0.0.1:$http_port/alarms/recent?limit=5'
   ClickHouse     clickhouse-client --port ${INGEST_CH_TCP_PORT:-19000} -q 'SELECT command, count() FROM demo.frames_raw FINAL GROUP BY command'
   OpenAPI        curl -s -H "Authorization: Bearer \$KEY" http://127.0.0.1:$http_port/openapi/v1.json
   logs           $demo_dir/ingest.log, $demo_dir/platform.log, $demo_dir/fleet.txt
