@@ -64,19 +64,8 @@ die() { log "error: $*"; exit 1; }
 
 # ------------------------------------------------------------------------------------------------------- processes
 
-proc_running() { # pid: running and not a zombie
-    kill -0 "$1" 2>/dev/null || return 1
-    local state
-    state="$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)"
-    [ -n "$state" ] && [ "$state" != Z ]
-}
-
-pid_alive() { # pid file
-    [ -f "$1" ] || return 1
-    local pid
-    pid="$(cat "$1" 2>/dev/null || true)"
-    [ -n "$pid" ] && proc_running "$pid"
-}
+# shellcheck source=lib/processes.sh
+. "$script_dir/lib/processes.sh"
 
 stop_pid_file() { # name pid-file signal timeout-s
     if ! pid_alive "$2"; then
@@ -322,6 +311,26 @@ node_stop() { stop_pid_file "ingest node-$1" "$cluster_dir/node-$1/pid" TERM 30;
 
 # --------------------------------------------------------------------------------------------------------- haproxy
 
+# One TCP front for a terminal protocol: leastconn over the nodes' ports for it, health from each node's /readyz.
+terminal_frontend() { # name, front port, function giving node N's port
+    cat <<EOF
+frontend $1
+    mode tcp
+    bind 127.0.0.1:$2
+    default_backend $1_nodes
+backend $1_nodes
+    mode tcp
+    balance leastconn
+    option httpchk GET /readyz
+    retries 3
+    option redispatch
+EOF
+    local n
+    for n in $(seq 1 "$nodes"); do
+        echo "    server node-$n 127.0.0.1:$("$3" "$n") check port $(node_http_port "$n") inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
+    done
+}
+
 haproxy_config() {
     local n i cfg="$cluster_dir/haproxy/haproxy.cfg" maxconn hard
     # Two descriptors per proxied connection, within what this machine lets a process open.
@@ -345,35 +354,9 @@ defaults
 
 # Terminals: plain TCP, a connection stays on the node that accepted it; a node that fails its check (or is gone)
 # gets no new connection, and a terminal that loses its node reconnects to another.
-frontend gb32960
-    mode tcp
-    bind 127.0.0.1:$terminal_port
-    default_backend gb32960_nodes
-backend gb32960_nodes
-    mode tcp
-    balance leastconn
-    option httpchk GET /readyz
-    retries 3
-    option redispatch
 EOF
-        for n in $(seq 1 "$nodes"); do
-            echo "    server node-$n 127.0.0.1:$(node_gb_port "$n") check port $(node_http_port "$n") inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
-        done
-        cat <<EOF
-frontend hj1239
-    mode tcp
-    bind 127.0.0.1:$hj_port
-    default_backend hj1239_nodes
-backend hj1239_nodes
-    mode tcp
-    balance leastconn
-    option httpchk GET /readyz
-    retries 3
-    option redispatch
-EOF
-        for n in $(seq 1 "$nodes"); do
-            echo "    server node-$n 127.0.0.1:$(node_hj_port "$n") check port $(node_http_port "$n") inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
-        done
+        terminal_frontend gb32960 "$terminal_port" node_gb_port
+        terminal_frontend hj1239 "$hj_port" node_hj_port
         cat <<EOF
 frontend ingest_http
     mode http

@@ -68,20 +68,8 @@ ch_url() { printf 'http://127.0.0.1:%s' "$ch_http_port"; }
 
 ch_pings() { curl -fsS --max-time 2 "$(ch_url)/ping" >/dev/null 2>&1; }
 
-# Running and not a zombie (an orphan whose parent does not reap it still answers kill -0).
-proc_running() { # pid
-    kill -0 "$1" 2>/dev/null || return 1
-    local state
-    state="$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)"
-    [ -n "$state" ] && [ "$state" != Z ]
-}
-
-pid_alive() { # pid file
-    [ -f "$1" ] || return 1
-    local pid
-    pid="$(cat "$1" 2>/dev/null || true)"
-    [ -n "$pid" ] && proc_running "$pid"
-}
+# shellcheck source=lib/processes.sh
+. "$script_dir/lib/processes.sh"
 
 # Writes a private copy of the packaged config: own folders, own ports, loopback only, UTC.
 ch_write_config() {
