@@ -21,7 +21,10 @@
 #   INGEST_CLUSTER_PORT_BASE   first port of the block the bench uses, P..P+599 (default 27000)
 #                              P+0 GB/T 32960, P+1 HJ 1239, P+2 ingest HTTP, P+3 ClickHouse HTTP (balancer),
 #                              P+4 HAProxy stats, P+10n.. ingest node n, P+200+i ClickHouse i HTTP, P+210+i TCP,
-#                              P+220+i interserver, P+301..P+306 Redis (bus +10000), P+400 ZooKeeper, P+500 platform
+#                              P+220+i interserver, P+301..P+306 Redis, P+311..P+316 their cluster bus, P+400
+#                              ZooKeeper, P+500 platform. Keep the block below the kernel's ephemeral range
+#                              (net.ipv4.ip_local_port_range, usually from 32768): an outgoing connection that
+#                              happens to hold one of these ports stops the server that needs it from starting.
 #   INGEST_CLUSTER_NODES       ingest nodes, 1-9                                (default 2)
 #   INGEST_CLUSTER_DATABASE    ClickHouse database                              (default telematics)
 set -euo pipefail
@@ -50,6 +53,7 @@ ch_http_port() { echo $((base + 200 + $1)); }
 ch_tcp_port() { echo $((base + 210 + $1)); }
 ch_interserver_port() { echo $((base + 220 + $1)); }
 redis_port() { echo $((base + 300 + $1)); }
+redis_bus_port() { echo $((base + 310 + $1)); } # not the default +10000, which lands in the ephemeral range
 ch_shard() { echo $(((($1) + 1) / 2)); }
 
 ingest_bin="$repo_dir/src/Ingest/bin/Release/net10.0/Ingest"
@@ -59,8 +63,8 @@ log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 [[ "$nodes" =~ ^[1-9]$ ]] || die "INGEST_CLUSTER_NODES must be 1-9, not '$nodes'"
-[[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ $((base + 306 + 10000)) -le 65535 ] ||
-    die "INGEST_CLUSTER_PORT_BASE must be 1024-55229 (Redis cluster bus ports are +10000), not '$base'"
+[[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ $((base + 599)) -le 65535 ] ||
+    die "INGEST_CLUSTER_PORT_BASE must be 1024-64936, not '$base'"
 
 # ------------------------------------------------------------------------------------------------------- processes
 
@@ -214,7 +218,18 @@ ch_start() { # server
     fi
 }
 
-ch_wait() { wait_until "clickhouse $1" 90 "$cluster_dir/clickhouse-$1/pid" ch_pings "$1"; }
+# ClickHouse 18.16 now and then aborts while starting (a glibc robust-mutex assertion, seen right after a restart):
+# such a server is started again, twice at most. One that runs but does not answer is an error at once.
+ch_wait() { # server
+    local i=$1 attempt
+    for attempt in 1 2 3; do
+        if (wait_until "clickhouse $i" 90 "$cluster_dir/clickhouse-$i/pid" ch_pings "$i"); then return 0; fi
+        pid_alive "$cluster_dir/clickhouse-$i/pid" && die "clickhouse $i did not answer within 90 s"
+        log "clickhouse $i exited during start-up (attempt $attempt; see $cluster_dir/clickhouse-$i/log): starting it again"
+        ch_start "$i"
+    done
+    die "clickhouse $i exited during start-up three times (see $cluster_dir/clickhouse-$i/log)"
+}
 
 ch_stop() { stop_pid_file "clickhouse $1" "$cluster_dir/clickhouse-$1/pid" TERM 60; }
 
@@ -227,7 +242,7 @@ redis_start() { # instance
     mkdir -p "$dir"
     log "starting redis $i on 127.0.0.1:$port"
     # No persistence: live state is rebuilt from ClickHouse when the sentinel key is gone (Redis:RebuildOnStart).
-    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
+    redis-server --port "$port" --cluster-port "$(redis_bus_port "$i")" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
         --cluster-node-timeout 3000 --save '' --appendonly no --daemonize yes --dir "$dir" --pidfile "$dir/pid" \
         --logfile "$dir/redis.log" </dev/null
     wait_until "redis $i" 20 "" redis-cli -p "$port" ping
