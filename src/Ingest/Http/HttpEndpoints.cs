@@ -99,8 +99,8 @@ public static class HttpEndpoints
             }
             else
             {
-                // The state store has no tenant index: filter the most recently seen vehicles by the registry.
-                online = (await store.ListOnlineAsync(MaxOnline, ct)).Where(s => caller.CanSee(registry, s.Vin)).Take(wanted).ToList();
+                // The state store has no tenant index: every online VIN is filtered by the registry before any state is read.
+                online = await store.ListOnlineAsync(wanted, vin => caller.CanSee(registry, vin), ct);
             }
             AuditLog.OnlineListRead(VehicleAccess.Audit(context), caller.IsAdmin ? "*" : caller.Tenant, online.Count, caller.KeyId, caller.Name);
             return Results.Json(online);
