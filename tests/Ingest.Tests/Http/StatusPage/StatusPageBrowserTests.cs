@@ -124,6 +124,57 @@ public sealed class StatusPageBrowserTests(ITestOutputHelper output)
     }
 
     [BrowserFact]
+    public async Task An_alarm_event_shows_in_the_recent_alarms_table_as_the_api_lists_it()
+    {
+        var settings = SystemSettings.For(SystemSettings.UniqueNode("page-alarms"));
+        settings["Alarms:Enabled"] = "true";
+        settings["Alarms:SilenceTimeout"] = "00:00:02";
+        await using var server = await TestServer.StartAsync(settings);
+        var key = await server.CreateApiKeyAsync("ops", ApiScopes.StateRead);
+        using var api = await server.CreateHttpClientAsync(key);
+        await using var browser = await HeadlessChromium.StartAsync();
+        await browser.NavigateAsync(server.HttpBase);
+        await browser.EvaluateAsync($"document.getElementById('api-key').value = {JsonSerializer.Serialize(key)}; " +
+            "document.getElementById('key-form').requestSubmit(); true");
+
+        // A vehicle that reports and then goes quiet without logging out: a silence event starts after 2 s.
+        string vin;
+        await using (var fleet = RecordingFleet.Start(new RecordingFleetOptions
+        {
+            Terminals = [TerminalProtocol.Gb2016],
+            GbPort = server.Port(0),
+            HjPort = server.Port(1),
+            FrameInterval = TimeSpan.FromMilliseconds(50),
+            DataFramesPerTerminal = 5,
+            Logout = false,
+        }))
+        {
+            vin = fleet.Vins.Single();
+            await server.Services.GetRequiredService<IVehicleRegistry>().UpsertAsync([new VehicleFiling(vin, "ops")]);
+            await Eventually.TrueAsync(() => fleet.Acknowledged >= 5, "the vehicle's frames acknowledged");
+        }
+
+        JsonElement listed = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await api.GetAsync("/alarms/recent?limit=20");
+            listed = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return response.StatusCode == HttpStatusCode.OK && listed.GetArrayLength() > 0;
+        }, "the silence event listed by the API", TimeSpan.FromSeconds(30));
+        var started = listed.EnumerateArray().First(e => e.GetProperty("phase").GetString() == "start");
+        Assert.Equal((vin, "silence"), (started.GetProperty("vin").GetString(), started.GetProperty("kind").GetString()));
+
+        string rowKey = $"{started.GetProperty("id").GetString()} start";
+        await Eventually.TrueAsync(async () => await Evaluate<bool>(browser, $"document.querySelector('#alarms tbody tr[data-key=\"{rowKey}\"]') !== null"),
+            "the event's row on the page");
+        var cells = await CellsAsync(browser, "alarms", rowKey);
+        Assert.Equal([vin, "silence", "start"], cells[..3]);
+        Assert.StartsWith(started.GetProperty("started_at").GetString()!.Substring(0, 19).Replace('T', ' '), cells[4], StringComparison.Ordinal);
+        Assert.Equal("", (await browser.EvaluateAsync("document.getElementById('alarms-note').textContent")).GetString());
+        Assert.Empty(browser.Problems);
+    }
+
+    [BrowserFact]
     public async Task A_refused_key_brings_the_key_form_back_and_is_forgotten()
     {
         await using var server = await TestServer.StartAsync();
