@@ -40,11 +40,11 @@ public sealed record QualityGroup
 
     [JsonPropertyName("failed_samples")] public long FailedSamples { get; init; }
 
-    [JsonPropertyName("missing_rate")] public double MissingRate => QualityRates.Share(MissingSamples, RunningSamples + MissingSamples);
+    [JsonPropertyName("missing_rate")] public double MissingRate => QualityRates.Missing(MissingSamples, RunningSamples);
 
-    [JsonPropertyName("check_pass_rate")] public double CheckPassRate => 1 - QualityRates.Share(FailedSamples, Samples);
+    [JsonPropertyName("check_pass_rate")] public double CheckPassRate => QualityRates.CheckPass(FailedSamples, Samples);
 
-    [JsonPropertyName("reissue_share")] public double ReissueShare => QualityRates.Share(ReissueFrames, RealtimeFrames + ReissueFrames);
+    [JsonPropertyName("reissue_share")] public double ReissueShare => QualityRates.Reissue(ReissueFrames, RealtimeFrames);
 
     /// <summary>Failing samples per rule (a sample may fail several).</summary>
     [JsonPropertyName("failures")] public IReadOnlyDictionary<string, long> Failures { get; init; } = new Dictionary<string, long>();

@@ -66,13 +66,13 @@ public sealed record VehicleDayQuality
     [JsonPropertyName("fail_future")] public long FailFuture { get; init; }
 
     /// <summary>missing / (running samples + missing); 0 without running samples.</summary>
-    [JsonPropertyName("missing_rate")] public double MissingRate => QualityRates.Share(MissingSamples, RunningSamples + MissingSamples);
+    [JsonPropertyName("missing_rate")] public double MissingRate => QualityRates.Missing(MissingSamples, RunningSamples);
 
     /// <summary>Samples passing every dynamic check / samples; 1 without samples.</summary>
-    [JsonPropertyName("check_pass_rate")] public double CheckPassRate => 1 - QualityRates.Share(FailedSamples, Samples);
+    [JsonPropertyName("check_pass_rate")] public double CheckPassRate => QualityRates.CheckPass(FailedSamples, Samples);
 
     /// <summary>Reissue frames / (realtime + reissue frames).</summary>
-    [JsonPropertyName("reissue_share")] public double ReissueShare => QualityRates.Share(ReissueFrames, RealtimeFrames + ReissueFrames);
+    [JsonPropertyName("reissue_share")] public double ReissueShare => QualityRates.Reissue(ReissueFrames, RealtimeFrames);
 
     /// <summary>The counters, in table (and query) order.</summary>
     public static IReadOnlyList<string> CountColumns { get; } =
@@ -107,4 +107,13 @@ public sealed record VehicleDayQuality
 internal static class QualityRates
 {
     public static double Share(long part, long whole) => whole <= 0 ? 0 : Math.Round((double)part / whole, 6);
+
+    /// <summary>Missing samples over the samples a running vehicle should have sent (those it sent plus those it missed).</summary>
+    public static double Missing(long missing, long running) => Share(missing, running + missing);
+
+    /// <summary>One minus the share of samples that failed at least one dynamic check.</summary>
+    public static double CheckPass(long failed, long samples) => 1 - Share(failed, samples);
+
+    /// <summary>Reissued frames over the realtime and reissued ones.</summary>
+    public static double Reissue(long reissue, long realtime) => Share(reissue, realtime + reissue);
 }
